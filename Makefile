@@ -1,0 +1,58 @@
+# nianbao - convenience wrapper around the CMake build.
+#
+#   make            install missing build dependencies, build into build/
+#   make test       build and run every test (ctest)
+#   make test-asan  the same under AddressSanitizer + UBSan, in build-asan/
+#   make demo       crawl the bundled offline demo site and show the result
+#   make bench      run the benchmarks in bench/ (prints their numbers)
+#   make install    install binaries, systemd units and example configs
+#                   (PREFIX=/usr/local, DESTDIR honoured)
+#   make format     reformat the sources with .clang-format
+
+BUILD     ?= build
+ASAN      ?= build-asan
+PREFIX    ?= /usr/local
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKEFLAGS ?=
+
+MAKEFLAGS += --no-print-directory
+
+all: build
+
+deps:
+	@scripts/deps build
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKEFLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test-deps:
+	@scripts/deps build test
+
+test: test-deps build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-asan: test-deps
+	@cmake -S . -B $(ASAN) -DNB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKEFLAGS) >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+
+demo: build
+	@tests/fixture/demo.sh $(BUILD)
+
+bench: build
+	@scripts/deps build bench
+	@bench/run $(BUILD)
+
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN)
+
+.PHONY: all deps build test-deps test test-asan demo bench install format clean

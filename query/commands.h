@@ -1,0 +1,23 @@
+/*
+ * commands.h - the subcommands of nianbao(1).
+ *
+ * Each takes the arguments after its name (argv[0] is the command name) and
+ * returns the process exit status: 0 answered, 1 answered "no" or nothing
+ * found where that is meaningful, 2 usage or archive error.
+ */
+#ifndef NB_QUERY_COMMANDS_H
+#define NB_QUERY_COMMANDS_H
+
+#include <stdio.h>
+
+struct nb_command {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+	const char *synopsis;	/* "parse FILE... [--json]" */
+	const char *summary;	/* one line */
+};
+
+/* Exit statuses shared by every subcommand. */
+enum { Q_OK = 0, Q_NO = 1, Q_ERR = 2 };
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * nianbao - query the nianbao archive.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+static const struct nb_command commands[] = {
+    {NULL, NULL, NULL, NULL},
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: nianbao COMMAND [options] [arguments]\n"
+"       nianbao help [COMMAND]\n"
+"\n"
+"nianbao answers questions about the archive that nianbaod(8) builds: which\n"
+"annual information-disclosure reports are new, missing or overdue, what an\n"
+"agency reported for a year, and whose numbers do not add up.  It opens the\n"
+"archive read-only and is safe to run while the daemon writes.\n"
+"\n"
+"Commands:\n");
+	for (const struct nb_command *c = commands; c->name != NULL; c++)
+		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+	fprintf(fp,
+"\n"
+"Run 'nianbao COMMAND --help' for the options of one command.\n"
+"\n"
+"Exit status: 0 answered, 1 answered \"no\" or found nothing where that is\n"
+"meaningful (documented per command), 2 usage or archive error.\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *name;
+
+	log_init("nianbao", 0);
+	if (argc < 2) {
+		usage(stderr);
+		return Q_ERR;
+	}
+	name = argv[1];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+		usage(stdout);
+		return Q_OK;
+	}
+	if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+		printf("nianbao %s\n", NB_VERSION);
+		return Q_OK;
+	}
+	if (strcmp(name, "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return Q_OK;
+		}
+		for (const struct nb_command *c = commands; c->name; c++)
+			if (strcmp(c->name, argv[2]) == 0) {
+				char *av[] = {argv[2], "--help", NULL};
+
+				return c->run(2, av);
+			}
+		log_warnx("unknown command '%s'", argv[2]);
+		return Q_ERR;
+	}
+	for (const struct nb_command *c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c->run(argc - 1, argv + 1);
+	log_warnx("unknown command '%s'; run 'nianbao --help' for the list",
+		  name);
+	return Q_ERR;
+}
