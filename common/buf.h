@@ -14,10 +14,10 @@
 #include "nb.h"
 
 struct nb_buf {
-	char *data;	/* NULL until the first append; owned by the buffer */
-	size_t len;	/* bytes used, excluding the NUL */
-	size_t cap;	/* bytes allocated */
-	size_t max;	/* largest len allowed */
+	char *data; /* NULL until the first append; owned by the buffer */
+	size_t len; /* bytes used, excluding the NUL */
+	size_t cap; /* bytes allocated */
+	size_t max; /* largest len allowed */
 };
 
 void nb_buf_init(struct nb_buf *b, size_t max);

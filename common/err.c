@@ -23,7 +23,7 @@ static const char *const nb_errstr[] = {
 };
 
 _Static_assert(NB_NELEM(nb_errstr) == NB_ELAST - NB_EBASE,
-	       "nb_errstr must have one entry per NB_E code");
+               "nb_errstr must have one entry per NB_E code");
 
 const char *
 nb_strerror(int err)

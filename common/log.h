@@ -17,8 +17,12 @@
 
 #include "nb.h"
 
-enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6,
-		 LOG_LVL_DEBUG = 7 };
+enum log_level {
+	LOG_LVL_ERR = 3,
+	LOG_LVL_WARN = 4,
+	LOG_LVL_INFO = 6,
+	LOG_LVL_DEBUG = 7
+};
 
 /* progname is borrowed and must outlive logging; verbose > 0 enables debug */
 void log_init(const char *progname, int verbose);

@@ -15,22 +15,22 @@ enum nb_error {
 	NB_OK = 0,
 	NB_EBASE = -31000,
 	NB_EINVAL = NB_EBASE, /* invalid argument */
-	NB_ENOMEM,	      /* out of memory */
-	NB_EIO,		      /* I/O error (details logged) */
-	NB_ENOTFOUND,	      /* no such item */
-	NB_EEXIST,	      /* item exists */
-	NB_ECONFIG,	      /* configuration error (details logged) */
-	NB_EPARSE,	      /* malformed input */
-	NB_EUNPARSED,	      /* recognised but cannot be parsed */
-	NB_ENOTREPORT,	      /* parsed, but not an annual report */
-	NB_ETOOBIG,	      /* exceeds a configured limit */
-	NB_EVERSION,	      /* unknown or newer on-disk format */
-	NB_ECORRUPT,	      /* on-disk data failed a consistency check */
-	NB_EFULL,	      /* disk or map full */
-	NB_EBLOCKED,	      /* remote refused us (challenge page, 403..) */
-	NB_ENET,	      /* network error (details logged) */
-	NB_EBUSY,	      /* resource busy or locked */
-	NB_ESTOPPED,	      /* operation cancelled by shutdown */
+	NB_ENOMEM,            /* out of memory */
+	NB_EIO,               /* I/O error (details logged) */
+	NB_ENOTFOUND,         /* no such item */
+	NB_EEXIST,            /* item exists */
+	NB_ECONFIG,           /* configuration error (details logged) */
+	NB_EPARSE,            /* malformed input */
+	NB_EUNPARSED,         /* recognised but cannot be parsed */
+	NB_ENOTREPORT,        /* parsed, but not an annual report */
+	NB_ETOOBIG,           /* exceeds a configured limit */
+	NB_EVERSION,          /* unknown or newer on-disk format */
+	NB_ECORRUPT,          /* on-disk data failed a consistency check */
+	NB_EFULL,             /* disk or map full */
+	NB_EBLOCKED,          /* remote refused us (challenge page, 403..) */
+	NB_ENET,              /* network error (details logged) */
+	NB_EBUSY,             /* resource busy or locked */
+	NB_ESTOPPED,          /* operation cancelled by shutdown */
 	NB_ELAST
 };
 
@@ -45,8 +45,8 @@ const char *nb_strerror(int err);
 
 #if defined(__GNUC__)
 #define NB_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define NB_NORETURN __attribute__((noreturn))
-#define NB_UNUSED __attribute__((unused))
+#define NB_NORETURN     __attribute__((noreturn))
+#define NB_UNUSED       __attribute__((unused))
 #else
 #define NB_PRINTF(f, a)
 #define NB_NORETURN

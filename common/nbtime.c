@@ -102,8 +102,8 @@ nb_time_parse(const char *s, int64_t *out_ms)
 				return NB_EINVAL;
 			if (i == 5 || *s == '\0' || *s == 'Z')
 				break;
-			if ((i < 2 && *s != '-') || (i == 2 && *s != 'T' &&
-						     *s != ' ') ||
+			if ((i < 2 && *s != '-') ||
+			    (i == 2 && *s != 'T' && *s != ' ') ||
 			    (i > 2 && *s != ':'))
 				return NB_EINVAL;
 			s++;
@@ -126,7 +126,7 @@ nb_time_parse(const char *s, int64_t *out_ms)
 	tm.tm_min = f[4];
 	tm.tm_sec = f[5];
 	t = timegm(&tm);
-	if (tm.tm_mday != f[2])	/* 2021-02-30 normalised to March */
+	if (tm.tm_mday != f[2]) /* 2021-02-30 normalised to March */
 		return NB_EINVAL;
 	*out_ms = (int64_t)t * 1000;
 	return 0;

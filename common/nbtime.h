@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int64_t nb_now_ms(void);	/* CLOCK_REALTIME */
-int64_t nb_mono_ms(void);	/* CLOCK_MONOTONIC, for intervals */
+int64_t nb_now_ms(void);  /* CLOCK_REALTIME */
+int64_t nb_mono_ms(void); /* CLOCK_MONOTONIC, for intervals */
 
 /* "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes); returns buf */
 char *nb_time_iso(int64_t ms, char *buf, size_t len);

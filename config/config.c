@@ -25,7 +25,7 @@
 
 enum ktype {
 	K_STR,
-	K_PATH,	/* string; relative paths resolved against the file's dir */
+	K_PATH, /* string; relative paths resolved against the file's dir */
 	K_INT,
 	K_LONG,
 	K_BOOL,
@@ -42,14 +42,14 @@ struct keydef {
 	const char *name;
 	enum ktype type;
 	size_t off;
-	const char *def;	/* default as text; NULL = required/inherited */
-	long min, max;		/* for K_INT, K_LONG, K_DUR (ms) */
-	const char *help;	/* one line, printed by config_print */
+	const char *def;  /* default as text; NULL = required/inherited */
+	long min, max;    /* for K_INT, K_LONG, K_DUR (ms) */
+	const char *help; /* one line, printed by config_print */
 };
 
-#define CF(f) offsetof(struct nb_config, f)
-#define SF(f) offsetof(struct nb_site, f)
-#define AF(f) offsetof(struct nb_agency, f)
+#define CF(f)  offsetof(struct nb_config, f)
+#define SF(f)  offsetof(struct nb_site, f)
+#define AF(f)  offsetof(struct nb_agency, f)
 #define DAY_MS (86400L * 1000)
 
 static const struct keydef nianbao_keys[] = {
@@ -67,8 +67,7 @@ static const struct keydef nianbao_keys[] = {
 };
 
 static const struct keydef crawl_keys[] = {
-    {"concurrency", K_INT, CF(concurrency), "16", 1, 4096,
-     "total connections"},
+    {"concurrency", K_INT, CF(concurrency), "16", 1, 4096, "total connections"},
     {"per_host", K_INT, CF(per_host), "2", 1, 64, "connections per host"},
     {"delay", K_DUR, CF(delay_ms), "1s", 0, DAY_MS,
      "between requests to one host"},
@@ -78,8 +77,8 @@ static const struct keydef crawl_keys[] = {
      "larger bodies are cut off and recorded as too big"},
     {"recrawl", K_DUR, CF(recrawl_ms), "6h", 1000, 365 * DAY_MS,
      "how often list and directory pages are walked again"},
-    {"recrawl_reports", K_DUR, CF(recrawl_reports_ms), "7d", 1000,
-     365 * DAY_MS, "how often an unchanged report page is re-checked"},
+    {"recrawl_reports", K_DUR, CF(recrawl_reports_ms), "7d", 1000, 365 * DAY_MS,
+     "how often an unchanged report page is re-checked"},
     {"retries", K_INT, CF(retries), "4", 0, 20,
      "retries after timeouts, connection errors, 5xx"},
     {"max_redirects", K_INT, CF(max_redirects), "5", 0, 50,
@@ -114,8 +113,7 @@ static const struct keydef site_keys[] = {
 };
 
 static const struct keydef agency_keys[] = {
-    {"aliases", K_WORDS, AF(aliases), "", 0, 0,
-     "other names of this agency"},
+    {"aliases", K_WORDS, AF(aliases), "", 0, 0, "other names of this agency"},
     {"region", K_STR, AF(region), NULL, 0, 0, "county-level area"},
     {"kind", K_KIND, AF(kind), "auto", 0, 0,
      "government (deadline 31 March), department (31 January) or auto"},
@@ -132,25 +130,25 @@ enum sect {
 
 #define MAX_KEYS 16
 _Static_assert(NB_NELEM(crawl_keys) <= MAX_KEYS &&
-		   NB_NELEM(nianbao_keys) <= MAX_KEYS &&
-		   NB_NELEM(site_keys) <= MAX_KEYS &&
-		   NB_NELEM(agency_keys) <= MAX_KEYS,
-	       "raise MAX_KEYS");
+                   NB_NELEM(nianbao_keys) <= MAX_KEYS &&
+                   NB_NELEM(site_keys) <= MAX_KEYS &&
+                   NB_NELEM(agency_keys) <= MAX_KEYS,
+               "raise MAX_KEYS");
 
 struct parser {
 	struct nb_config *cfg;
-	const char *file;	/* file name for messages (owned by cfg) */
-	char *dir;		/* its directory, for relative paths */
-	int agencies_only;	/* the alias file: [agency] sections only */
+	const char *file;  /* file name for messages (owned by cfg) */
+	char *dir;         /* its directory, for relative paths */
+	int agencies_only; /* the alias file: [agency] sections only */
 	int lineno;
 	int errors;
 
 	enum sect sect;
-	void *obj;		/* struct being filled */
+	void *obj; /* struct being filled */
 	const struct keydef *keys;
 	size_t nkeys;
 	char sectname[256];
-	int keyline[MAX_KEYS];	/* where each key of this section was set */
+	int keyline[MAX_KEYS]; /* where each key of this section was set */
 	int nianbao_line, crawl_line;
 
 	/* pending key, for continuation lines */
@@ -243,10 +241,10 @@ split_words(const char *s, struct nb_strlist *out)
 		if (*r == ' ' || *r == '\t' || *r == ',')
 			sep = 1;
 		else if ((unsigned char)r[0] == 0xe3 &&
-			 (unsigned char)r[1] == 0x80 &&
-			 ((unsigned char)r[2] == 0x81 ||
-			  (unsigned char)r[2] == 0x80))
-			sep = 3;	/* 、 or full-width space */
+		         (unsigned char)r[1] == 0x80 &&
+		         ((unsigned char)r[2] == 0x81 ||
+		          (unsigned char)r[2] == 0x80))
+			sep = 3; /* 、 or full-width space */
 		if (sep || *r == '\0') {
 			int end = *r == '\0';
 
@@ -315,9 +313,9 @@ config_parse_duration(const char *s, long *out_ms)
 	static const struct {
 		const char *suf;
 		long mul;
-	} units[] = {{"ms", 1},	      {"s", 1000},	 {"sec", 1000},
-		     {"m", 60000},    {"min", 60000},	 {"h", 3600000},
-		     {"d", 86400000}, {"w", 604800000}};
+	} units[] = {{"ms", 1},       {"s", 1000},     {"sec", 1000},
+	             {"m", 60000},    {"min", 60000},  {"h", 3600000},
+	             {"d", 86400000}, {"w", 604800000}};
 	long mul = 1000;
 	char *end;
 	long long v;
@@ -385,13 +383,16 @@ config_fmt_duration(long ms, char *buf, size_t len)
 	static const struct {
 		const char *suf;
 		long mul;
-	} units[] = {{"w", 604800000}, {"d", 86400000}, {"h", 3600000},
-		     {"m", 60000},     {"s", 1000}};
+	} units[] = {{"w", 604800000},
+	             {"d", 86400000},
+	             {"h", 3600000},
+	             {"m", 60000},
+	             {"s", 1000}};
 
 	for (size_t i = 0; i < NB_NELEM(units); i++)
 		if (ms != 0 && ms % units[i].mul == 0) {
 			snprintf(buf, len, "%ld%s", ms / units[i].mul,
-				 units[i].suf);
+			         units[i].suf);
 			return buf;
 		}
 	snprintf(buf, len, ms == 0 ? "0s" : "%ldms", ms);
@@ -480,8 +481,7 @@ sect_label(struct parser *p)
 
 /* Parse one value into the field; reports its own errors. */
 static void
-set_value(struct parser *p, const struct keydef *k, const char *val,
-	  int line)
+set_value(struct parser *p, const struct keydef *k, const char *val, int line)
 {
 	char *base = p->obj;
 	void *field = base + k->off;
@@ -516,9 +516,9 @@ set_value(struct parser *p, const struct keydef *k, const char *val,
 		if (errno != 0 || end == val || *end != '\0' || l < k->min ||
 		    l > k->max) {
 			cfg_error(p, line,
-				  "bad value '%s' for '%s' in [%s]: expected "
-				  "an integer from %ld to %ld",
-				  val, k->name, sect_label(p), k->min, k->max);
+			          "bad value '%s' for '%s' in [%s]: expected "
+			          "an integer from %ld to %ld",
+			          val, k->name, sect_label(p), k->min, k->max);
 			return;
 		}
 		if (k->type == K_INT)
@@ -531,31 +531,31 @@ set_value(struct parser *p, const struct keydef *k, const char *val,
 		    !strcasecmp(val, "on") || !strcmp(val, "1"))
 			*(int *)field = 1;
 		else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") ||
-			 !strcasecmp(val, "off") || !strcmp(val, "0"))
+		         !strcasecmp(val, "off") || !strcmp(val, "0"))
 			*(int *)field = 0;
 		else
 			cfg_error(p, line,
-				  "bad value '%s' for '%s' in [%s]: expected "
-				  "yes or no",
-				  val, k->name, sect_label(p));
+			          "bad value '%s' for '%s' in [%s]: expected "
+			          "yes or no",
+			          val, k->name, sect_label(p));
 		break;
 	case K_DUR:
 		if (config_parse_duration(val, &l) != 0) {
 			cfg_error(p, line,
-				  "bad value '%s' for '%s' in [%s]: expected "
-				  "a duration such as 500ms, 30s, 6h or 2d",
-				  val, k->name, sect_label(p));
+			          "bad value '%s' for '%s' in [%s]: expected "
+			          "a duration such as 500ms, 30s, 6h or 2d",
+			          val, k->name, sect_label(p));
 			return;
 		}
 		if (l < k->min || l > k->max) {
 			char a[32], b[32];
 
 			cfg_error(p, line,
-				  "bad value '%s' for '%s' in [%s]: must be "
-				  "from %s to %s",
-				  val, k->name, sect_label(p),
-				  config_fmt_duration(k->min, a, sizeof(a)),
-				  config_fmt_duration(k->max, b, sizeof(b)));
+			          "bad value '%s' for '%s' in [%s]: must be "
+			          "from %s to %s",
+			          val, k->name, sect_label(p),
+			          config_fmt_duration(k->min, a, sizeof(a)),
+			          config_fmt_duration(k->max, b, sizeof(b)));
 			return;
 		}
 		*(long *)field = l;
@@ -563,9 +563,9 @@ set_value(struct parser *p, const struct keydef *k, const char *val,
 	case K_SIZE:
 		if (config_parse_size(val, &u) != 0) {
 			cfg_error(p, line,
-				  "bad value '%s' for '%s' in [%s]: expected "
-				  "a size such as 512K, 64M or 1G",
-				  val, k->name, sect_label(p));
+			          "bad value '%s' for '%s' in [%s]: expected "
+			          "a size such as 512K, 64M or 1G",
+			          val, k->name, sect_label(p));
 			return;
 		}
 		*(uint64_t *)field = u;
@@ -583,31 +583,32 @@ set_value(struct parser *p, const struct keydef *k, const char *val,
 			if (k->type == K_URLS &&
 			    url_host(w, hostbuf, sizeof(hostbuf)) != 0) {
 				cfg_error(p, line,
-					  "bad value '%s' for '%s' in [%s]: "
-					  "expected an http:// or https:// URL",
-					  w, k->name, sect_label(p));
+				          "bad value '%s' for '%s' in [%s]: "
+				          "expected an http:// or https:// URL",
+				          w, k->name, sect_label(p));
 				continue;
 			}
 			if (k->type == K_HOSTS && !valid_host(w)) {
 				cfg_error(p, line,
-					  "bad value '%s' for '%s' in [%s]: "
-					  "expected a host name",
-					  w, k->name, sect_label(p));
+				          "bad value '%s' for '%s' in [%s]: "
+				          "expected a host name",
+				          w, k->name, sect_label(p));
 				continue;
 			}
 			if (k->type == K_RESOLVE) {
 				const char *c1 = strchr(w, ':');
-				const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+				const char *c2 =
+				    c1 ? strchr(c1 + 1, ':') : NULL;
 				long port = c2 ? strtol(c1 + 1, &end, 10) : 0;
 
 				if (c1 == NULL || c2 == NULL || c1 == w ||
 				    end != c2 || port < 1 || port > 65535 ||
 				    c2[1] == '\0') {
 					cfg_error(p, line,
-						  "bad value '%s' for '%s' in "
-						  "[%s]: expected "
-						  "host:port:address",
-						  w, k->name, sect_label(p));
+					          "bad value '%s' for '%s' in "
+					          "[%s]: expected "
+					          "host:port:address",
+					          w, k->name, sect_label(p));
 					continue;
 				}
 			}
@@ -626,9 +627,9 @@ set_value(struct parser *p, const struct keydef *k, const char *val,
 			*(enum nb_agency_kind *)field = NB_KIND_DEPARTMENT;
 		else
 			cfg_error(p, line,
-				  "bad value '%s' for '%s' in [%s]: expected "
-				  "government, department or auto",
-				  val, k->name, sect_label(p));
+			          "bad value '%s' for '%s' in [%s]: expected "
+			          "government, department or auto",
+			          val, k->name, sect_label(p));
 		break;
 	}
 }
@@ -654,7 +655,7 @@ trim(char *s)
 		s++;
 	e = s + strlen(s);
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-			 e[-1] == '\n'))
+	                 e[-1] == '\n'))
 		*--e = '\0';
 	return s;
 }
@@ -671,8 +672,7 @@ cut_comment(char *s)
 }
 
 static void
-apply_defaults(struct parser *p, void *obj, const struct keydef *keys,
-	       size_t n)
+apply_defaults(struct parser *p, void *obj, const struct keydef *keys, size_t n)
 {
 	void *saved = p->obj;
 
@@ -706,21 +706,21 @@ begin_section(struct parser *p, char *name)
 	if (!p->agencies_only && arg == NULL && strcmp(name, "nianbao") == 0) {
 		if (p->nianbao_line)
 			cfg_error(p, p->lineno,
-				  "section [nianbao] repeated (first on "
-				  "line %d)",
-				  p->nianbao_line);
+			          "section [nianbao] repeated (first on "
+			          "line %d)",
+			          p->nianbao_line);
 		p->nianbao_line = p->lineno;
 		p->sect = S_NIANBAO;
 		p->obj = cfg;
 		p->keys = nianbao_keys;
 		p->nkeys = NB_NELEM(nianbao_keys);
 	} else if (!p->agencies_only && arg == NULL &&
-		   strcmp(name, "crawl") == 0) {
+	           strcmp(name, "crawl") == 0) {
 		if (p->crawl_line)
 			cfg_error(p, p->lineno,
-				  "section [crawl] repeated (first on line "
-				  "%d)",
-				  p->crawl_line);
+			          "section [crawl] repeated (first on line "
+			          "%d)",
+			          p->crawl_line);
 		p->crawl_line = p->lineno;
 		p->sect = S_CRAWL;
 		p->obj = cfg;
@@ -731,28 +731,28 @@ begin_section(struct parser *p, char *name)
 
 		if (arg == NULL || *arg == '\0') {
 			cfg_error(p, p->lineno,
-				  "section [site] needs an id: [site ID]");
+			          "section [site] needs an id: [site ID]");
 			return;
 		}
 		for (const char *c = arg; *c; c++)
 			if (!isalnum((unsigned char)*c) && *c != '-' &&
 			    *c != '_' && *c != '.') {
 				cfg_error(p, p->lineno,
-					  "bad site id '%s': use letters, "
-					  "digits, '-', '_' and '.'",
-					  arg);
+				          "bad site id '%s': use letters, "
+				          "digits, '-', '_' and '.'",
+				          arg);
 				return;
 			}
 		for (size_t i = 0; i < cfg->nsites; i++)
 			if (strcmp(cfg->sites[i].id, arg) == 0) {
 				cfg_error(p, p->lineno,
-					  "duplicate site '%s' (first defined "
-					  "on line %d)",
-					  arg, cfg->sites[i].line);
+				          "duplicate site '%s' (first defined "
+				          "on line %d)",
+				          arg, cfg->sites[i].line);
 				return;
 			}
 		cfg->sites = xreallocarray(cfg->sites, cfg->nsites + 1,
-					   sizeof(*cfg->sites));
+		                           sizeof(*cfg->sites));
 		s = &cfg->sites[cfg->nsites++];
 		memset(s, 0, sizeof(*s));
 		s->id = xstrdup(arg);
@@ -768,22 +768,21 @@ begin_section(struct parser *p, char *name)
 
 		if (arg == NULL || *arg == '\0') {
 			cfg_error(p, p->lineno,
-				  "section [agency] needs a name: "
-				  "[agency NAME]");
+			          "section [agency] needs a name: "
+			          "[agency NAME]");
 			return;
 		}
 		for (size_t i = 0; i < cfg->nagencies; i++)
 			if (strcmp(cfg->agencies[i].name, arg) == 0) {
 				cfg_error(p, p->lineno,
-					  "duplicate agency '%s' (first "
-					  "defined at %s:%d)",
-					  arg, cfg->agencies[i].file,
-					  cfg->agencies[i].line);
+				          "duplicate agency '%s' (first "
+				          "defined at %s:%d)",
+				          arg, cfg->agencies[i].file,
+				          cfg->agencies[i].line);
 				return;
 			}
-		cfg->agencies = xreallocarray(cfg->agencies,
-					      cfg->nagencies + 1,
-					      sizeof(*cfg->agencies));
+		cfg->agencies = xreallocarray(cfg->agencies, cfg->nagencies + 1,
+		                              sizeof(*cfg->agencies));
 		a = &cfg->agencies[cfg->nagencies++];
 		memset(a, 0, sizeof(*a));
 		a->name = xstrdup(arg);
@@ -796,21 +795,21 @@ begin_section(struct parser *p, char *name)
 		apply_defaults(p, a, agency_keys, NB_NELEM(agency_keys));
 	} else {
 		static const char *const known[] = {"nianbao", "crawl", "site",
-						    "agency"};
+		                                    "agency"};
 		const char *hint = closest(name, known, NB_NELEM(known));
 
 		if (p->agencies_only)
 			cfg_error(p, p->lineno,
-				  "unknown section [%s]: an alias file holds "
-				  "only [agency NAME] sections",
-				  p->sectname);
+			          "unknown section [%s]: an alias file holds "
+			          "only [agency NAME] sections",
+			          p->sectname);
 		else if (hint != NULL)
 			cfg_error(p, p->lineno,
-				  "unknown section [%s]; did you mean [%s]?",
-				  p->sectname, hint);
+			          "unknown section [%s]; did you mean [%s]?",
+			          p->sectname, hint);
 		else
 			cfg_error(p, p->lineno, "unknown section [%s]",
-				  p->sectname);
+			          p->sectname);
 	}
 }
 
@@ -834,7 +833,7 @@ key_line(struct parser *p, char *line)
 		return;
 	}
 	if (p->sect == S_UNKNOWN)
-		return;	/* the section was reported already */
+		return; /* the section was reported already */
 	for (i = 0; i < p->nkeys; i++)
 		if (strcmp(p->keys[i].name, key) == 0) {
 			k = &p->keys[i];
@@ -849,18 +848,18 @@ key_line(struct parser *p, char *line)
 		hint = closest(key, names, p->nkeys);
 		if (hint != NULL)
 			cfg_error(p, p->lineno,
-				  "unknown key '%s' in [%s]; did you mean "
-				  "'%s'?",
-				  key, sect_label(p), hint);
+			          "unknown key '%s' in [%s]; did you mean "
+			          "'%s'?",
+			          key, sect_label(p), hint);
 		else
-			cfg_error(p, p->lineno, "unknown key '%s' in [%s]",
-				  key, sect_label(p));
+			cfg_error(p, p->lineno, "unknown key '%s' in [%s]", key,
+			          sect_label(p));
 		return;
 	}
 	if (p->keyline[i] != 0) {
 		cfg_error(p, p->lineno,
-			  "duplicate key '%s' in [%s] (first set on line %d)",
-			  key, sect_label(p), p->keyline[i]);
+		          "duplicate key '%s' in [%s] (first set on line %d)",
+		          key, sect_label(p), p->keyline[i]);
 		return;
 	}
 	p->keyline[i] = p->lineno;
@@ -881,8 +880,8 @@ continuation(struct parser *p, const char *more)
 
 	if (p->pend == NULL) {
 		cfg_error(p, p->lineno,
-			  "indented line continues no key (indentation "
-			  "continues the previous value)");
+		          "indented line continues no key (indentation "
+		          "continues the previous value)");
 		return;
 	}
 	n = strlen(p->pend_val) + strlen(more) + 2;
@@ -947,8 +946,8 @@ parse_file(struct parser *p, const char *path)
 			if (rb == NULL || rb[1] != '\0') {
 				flush_pending(p);
 				cfg_error(p, p->lineno,
-					  "section header lacks its closing "
-					  "']'");
+				          "section header lacks its closing "
+				          "']'");
 				p->sect = S_UNKNOWN;
 				continue;
 			}
@@ -981,21 +980,21 @@ check_sites(struct parser *p)
 
 		if (s->start.n == 0)
 			cfg_error(p, s->line,
-				  "site '%s': missing required key 'start'",
-				  s->id);
+			          "site '%s': missing required key 'start'",
+			          s->id);
 		if (s->allow.n == 0)
 			cfg_error(p, s->line,
-				  "site '%s' has no allow-list: add 'allow = "
-				  "HOST ...'",
-				  s->id);
+			          "site '%s' has no allow-list: add 'allow = "
+			          "HOST ...'",
+			          s->id);
 		for (size_t j = 0; j < s->start.n && s->allow.n; j++) {
 			if (url_host(s->start.v[j], host, sizeof(host)) != 0)
 				continue;
 			if (!strlist_has(&s->allow, host))
 				cfg_error(p, s->line,
-					  "site '%s': start URL host '%s' is "
-					  "not in its allow-list",
-					  s->id, host);
+				          "site '%s': start URL host '%s' is "
+				          "not in its allow-list",
+				          s->id, host);
 		}
 		if (s->name == NULL)
 			s->name = xstrdup(s->id);
@@ -1034,10 +1033,10 @@ check_agencies(struct parser *p)
 				    strlist_has(&b->aliases, a->aliases.v[k])) {
 					p->file = a->file;
 					cfg_error(p, a->line,
-						  "alias '%s' of '%s' already "
-						  "names '%s' (%s:%d)",
-						  a->aliases.v[k], a->name,
-						  b->name, b->file, b->line);
+					          "alias '%s' of '%s' already "
+					          "names '%s' (%s:%d)",
+					          a->aliases.v[k], a->name,
+					          b->name, b->file, b->line);
 				}
 			}
 	}
@@ -1091,7 +1090,7 @@ config_load(const char *path, struct nb_config **out)
 	free(p.dir);
 	if (p.errors != 0) {
 		log_warnx("%s: %d error%s", path, p.errors,
-			  p.errors == 1 ? "" : "s");
+		          p.errors == 1 ? "" : "s");
 		config_free(cfg);
 		return NB_ECONFIG;
 	}
@@ -1167,12 +1166,12 @@ print_keys(FILE *fp, const void *obj, const struct keydef *keys, size_t n)
 			break;
 		case K_DUR:
 			fputs(config_fmt_duration(*(const long *)f, buf,
-						  sizeof(buf)),
+			                          sizeof(buf)),
 			      fp);
 			break;
 		case K_SIZE:
 			fputs(config_fmt_size(*(const uint64_t *)f, buf,
-					      sizeof(buf)),
+			                      sizeof(buf)),
 			      fp);
 			break;
 		case K_URLS:
@@ -1200,16 +1199,15 @@ print_keys(FILE *fp, const void *obj, const struct keydef *keys, size_t n)
 void
 config_print(const struct nb_config *cfg, FILE *fp)
 {
-	fprintf(fp, "; effective configuration%s%s\n",
-		cfg->path ? " of " : "", cfg->path ? cfg->path : "");
+	fprintf(fp, "; effective configuration%s%s\n", cfg->path ? " of " : "",
+	        cfg->path ? cfg->path : "");
 	fprintf(fp, "[nianbao]\n");
 	print_keys(fp, cfg, nianbao_keys, NB_NELEM(nianbao_keys));
 	fprintf(fp, "\n[crawl]\n");
 	print_keys(fp, cfg, crawl_keys, NB_NELEM(crawl_keys));
 	for (size_t i = 0; i < cfg->nsites; i++) {
 		fprintf(fp, "\n[site %s]\n", cfg->sites[i].id);
-		print_keys(fp, &cfg->sites[i], site_keys,
-			   NB_NELEM(site_keys));
+		print_keys(fp, &cfg->sites[i], site_keys, NB_NELEM(site_keys));
 	}
 	/*
 	 * Agencies from the alias file are listed as comments: the printed
@@ -1218,7 +1216,7 @@ config_print(const struct nb_config *cfg, FILE *fp)
 	for (size_t i = 0; i < cfg->nagencies; i++) {
 		const struct nb_agency *a = &cfg->agencies[i];
 		static const char *const kinds[] = {"auto", "government",
-						    "department"};
+		                                    "department"};
 
 		if (cfg->path != NULL && strcmp(a->file, cfg->path) == 0) {
 			fprintf(fp, "\n[agency %s]\n", a->name);
@@ -1226,8 +1224,8 @@ config_print(const struct nb_config *cfg, FILE *fp)
 			continue;
 		}
 		fprintf(fp, "%s; agency %s (%s, %s; %s:%d):", i ? "" : "\n",
-			a->name, a->region ? a->region : "any region",
-			kinds[a->kind], a->file, a->line);
+		        a->name, a->region ? a->region : "any region",
+		        kinds[a->kind], a->file, a->line);
 		for (size_t j = 0; j < a->aliases.n; j++)
 			fprintf(fp, " %s", a->aliases.v[j]);
 		fputc('\n', fp);

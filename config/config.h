@@ -20,47 +20,47 @@
 #include "nb.h"
 
 struct nb_strlist {
-	char **v;	/* n owned strings */
+	char **v; /* n owned strings */
 	size_t n;
 };
 
 enum nb_agency_kind {
-	NB_KIND_AUTO = 0,	/* inferred from the name */
-	NB_KIND_GOVERNMENT,	/* county-level people's government: 31 March */
-	NB_KIND_DEPARTMENT,	/* departments, townships: 31 January */
+	NB_KIND_AUTO = 0,   /* inferred from the name */
+	NB_KIND_GOVERNMENT, /* county-level people's government: 31 March */
+	NB_KIND_DEPARTMENT, /* departments, townships: 31 January */
 };
 
 struct nb_site {
-	char *id;		/* from "[site ID]" */
-	char *name;		/* display name, e.g. 樟树市 (default: id) */
-	char *region;		/* county-level area (default: name) */
-	struct nb_strlist start;	/* start URLs, http(s) only (required) */
-	struct nb_strlist allow;	/* hosts that may be fetched (required) */
-	long delay_ms;		/* per-host delay; default from [crawl] */
-	long recrawl_ms;	/* list/directory re-walk; default from [crawl] */
-	long page_budget;	/* max pages per pass; default from [crawl] */
-	int max_depth;		/* default from [crawl] */
-	int line;		/* line of the section header */
+	char *id;     /* from "[site ID]" */
+	char *name;   /* display name, e.g. 樟树市 (default: id) */
+	char *region; /* county-level area (default: name) */
+	struct nb_strlist start; /* start URLs, http(s) only (required) */
+	struct nb_strlist allow; /* hosts that may be fetched (required) */
+	long delay_ms;           /* per-host delay; default from [crawl] */
+	long recrawl_ms;  /* list/directory re-walk; default from [crawl] */
+	long page_budget; /* max pages per pass; default from [crawl] */
+	int max_depth;    /* default from [crawl] */
+	int line;         /* line of the section header */
 };
 
 struct nb_agency {
-	char *name;		/* canonical name, from "[agency NAME]" */
-	char *region;		/* may be NULL */
+	char *name;   /* canonical name, from "[agency NAME]" */
+	char *region; /* may be NULL */
 	struct nb_strlist aliases;
 	enum nb_agency_kind kind;
-	const char *file;	/* file it was read from (owned by config) */
+	const char *file; /* file it was read from (owned by config) */
 	int line;
 };
 
 struct nb_config {
-	char *path;		/* file loaded, as given */
+	char *path; /* file loaded, as given */
 
 	/* [nianbao] */
 	char *data_dir;
 	char *user_agent;
-	char *aliases;		/* path of the alias file, resolved; may be "" */
-	char *on_event;		/* program run per event; may be "" */
-	uint64_t warc_size;	/* roll WARC files at this size */
+	char *aliases;      /* path of the alias file, resolved; may be "" */
+	char *on_event;     /* program run per event; may be "" */
+	uint64_t warc_size; /* roll WARC files at this size */
 
 	/* [crawl] */
 	int concurrency;
@@ -74,15 +74,15 @@ struct nb_config {
 	int max_redirects;
 	int max_depth;
 	long page_budget;
-	char *proxy;		/* "" = environment, as curl does */
-	struct nb_strlist resolve;	/* "host:port:addr" entries */
-	int allow_private;	/* fetch private/loopback addresses */
+	char *proxy;               /* "" = environment, as curl does */
+	struct nb_strlist resolve; /* "host:port:addr" entries */
+	int allow_private;         /* fetch private/loopback addresses */
 
 	struct nb_site *sites;
 	size_t nsites;
 	struct nb_agency *agencies;
 	size_t nagencies;
-	struct nb_strlist files;	/* every file read, for messages */
+	struct nb_strlist files; /* every file read, for messages */
 };
 
 /*
@@ -102,8 +102,7 @@ void config_free(struct nb_config *cfg);
 void config_print(const struct nb_config *cfg, FILE *fp);
 
 /* Look up a site by id; NULL if none.  Borrowed from cfg. */
-const struct nb_site *config_site(const struct nb_config *cfg,
-				  const char *id);
+const struct nb_site *config_site(const struct nb_config *cfg, const char *id);
 
 /*
  * Value parsers shared with the command-line tools.  Each returns 0 or

@@ -13,8 +13,8 @@
 struct nb_command {
 	const char *name;
 	int (*run)(int argc, char *argv[]);
-	const char *synopsis;	/* "parse FILE... [--json]" */
-	const char *summary;	/* one line */
+	const char *synopsis; /* "parse FILE... [--json]" */
+	const char *summary;  /* one line */
 };
 
 /* Exit statuses shared by every subcommand. */

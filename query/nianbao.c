@@ -14,24 +14,30 @@ static const struct nb_command commands[] = {
 static void
 usage(FILE *fp)
 {
-	fprintf(fp,
-"usage: nianbao COMMAND [options] [arguments]\n"
-"       nianbao help [COMMAND]\n"
-"\n"
-"nianbao answers questions about the archive that nianbaod(8) builds: which\n"
-"annual information-disclosure reports are new, missing or overdue, what an\n"
-"agency reported for a year, and whose numbers do not add up.  It opens the\n"
-"archive read-only and is safe to run while the daemon writes.\n"
-"\n"
-"Commands:\n");
+	fprintf(
+	    fp,
+	    "usage: nianbao COMMAND [options] [arguments]\n"
+	    "       nianbao help [COMMAND]\n"
+	    "\n"
+	    "nianbao answers questions about the archive that nianbaod(8) "
+	    "builds: which\n"
+	    "annual information-disclosure reports are new, missing or "
+	    "overdue, what an\n"
+	    "agency reported for a year, and whose numbers do not add up.  It "
+	    "opens the\n"
+	    "archive read-only and is safe to run while the daemon writes.\n"
+	    "\n"
+	    "Commands:\n");
 	for (const struct nb_command *c = commands; c->name != NULL; c++)
 		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-	fprintf(fp,
-"\n"
-"Run 'nianbao COMMAND --help' for the options of one command.\n"
-"\n"
-"Exit status: 0 answered, 1 answered \"no\" or found nothing where that is\n"
-"meaningful (documented per command), 2 usage or archive error.\n");
+	fprintf(
+	    fp,
+	    "\n"
+	    "Run 'nianbao COMMAND --help' for the options of one command.\n"
+	    "\n"
+	    "Exit status: 0 answered, 1 answered \"no\" or found nothing where "
+	    "that is\n"
+	    "meaningful (documented per command), 2 usage or archive error.\n");
 }
 
 int
@@ -71,6 +77,6 @@ main(int argc, char *argv[])
 		if (strcmp(c->name, name) == 0)
 			return c->run(argc - 1, argv + 1);
 	log_warnx("unknown command '%s'; run 'nianbao --help' for the list",
-		  name);
+	          name);
 	return Q_ERR;
 }

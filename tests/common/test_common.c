@@ -58,9 +58,9 @@ test_strerror(void **state)
 	(void)state;
 	assert_string_equal(nb_strerror(0), "success");
 	assert_string_equal(nb_strerror(NB_ECONFIG),
-			    "NB_ECONFIG: configuration error");
+	                    "NB_ECONFIG: configuration error");
 	assert_string_equal(nb_strerror(NB_ESTOPPED),
-			    "NB_ESTOPPED: stopped by shutdown request");
+	                    "NB_ESTOPPED: stopped by shutdown request");
 	assert_string_equal(nb_strerror(-ENOSPC), strerror(ENOSPC));
 	assert_string_equal(nb_strerror(ENOENT), strerror(ENOENT));
 }
@@ -74,11 +74,10 @@ test_time(void **state)
 	(void)state;
 	assert_int_equal(nb_time_parse("2022-01-20", &ms), 0);
 	assert_string_equal(nb_time_iso(ms, buf, sizeof(buf)),
-			    "2022-01-20T00:00:00Z");
+	                    "2022-01-20T00:00:00Z");
 	assert_string_equal(nb_time_date(ms, buf, sizeof(buf)), "2022-01-20");
 	assert_int_equal(nb_time_parse("2026-11-24T06:00:00Z", &ms), 0);
-	assert_string_equal(nb_time_14(ms, buf, sizeof(buf)),
-			    "20261124060000");
+	assert_string_equal(nb_time_14(ms, buf, sizeof(buf)), "20261124060000");
 	assert_true(ms == 1795500000000LL);
 	assert_int_equal(nb_time_parse("2026-11-24 06:00", &ms), 0);
 	assert_true(ms == 1795500000000LL);
@@ -86,14 +85,14 @@ test_time(void **state)
 	assert_true(ms == 1795500000000LL);
 	assert_int_equal(nb_time_parse("202611", &ms), 0);
 	assert_string_equal(nb_time_iso(ms, buf, sizeof(buf)),
-			    "2026-11-01T00:00:00Z");
+	                    "2026-11-01T00:00:00Z");
 	assert_int_equal(nb_time_parse("2021-02-30", &ms), NB_EINVAL);
 	assert_int_equal(nb_time_parse("2021-13-01", &ms), NB_EINVAL);
 	assert_int_equal(nb_time_parse("2021/01/01", &ms), NB_EINVAL);
 	assert_int_equal(nb_time_parse("20231月1日", &ms), NB_EINVAL);
 	assert_int_equal(nb_time_parse("", &ms), NB_EINVAL);
 	assert_int_equal(nb_time_parse("2021-01-01T10:00:00Zjunk", &ms),
-			 NB_EINVAL);
+	                 NB_EINVAL);
 	assert_true(nb_mono_ms() > 0);
 	assert_true(nb_now_ms() > 1795500000000LL - 400LL * 86400000);
 }

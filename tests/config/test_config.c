@@ -54,8 +54,8 @@ load(const char *name, const char *text, struct nb_config **cfg)
 }
 
 static const char *site_ok = "[site a]\n"
-			     "start = http://www.a.gov.cn/x/index.shtml\n"
-			     "allow = www.a.gov.cn\n";
+                             "start = http://www.a.gov.cn/x/index.shtml\n"
+                             "allow = www.a.gov.cn\n";
 
 /* Expect failure with exactly this first message (path-relative). */
 static void
@@ -104,32 +104,31 @@ static void
 test_values(void **state)
 {
 	struct nb_config *cfg;
-	const char *text =
-	    "\xef\xbb\xbf; comment\n"
-	    "# another\n"
-	    "[nianbao]\n"
-	    "data_dir = data   ; relative to this file\n"
-	    "[crawl]\n"
-	    "delay = 250ms\n"
-	    "timeout = 2m\n"
-	    "recrawl = 2d\n"
-	    "max_body = 512K\n"
-	    "allow_private = yes\n"
-	    "resolve = a.test:80:127.0.0.1 *:8080:127.0.0.1\n"
-	    "[site 樟树]\n";
+	const char *text = "\xef\xbb\xbf; comment\n"
+	                   "# another\n"
+	                   "[nianbao]\n"
+	                   "data_dir = data   ; relative to this file\n"
+	                   "[crawl]\n"
+	                   "delay = 250ms\n"
+	                   "timeout = 2m\n"
+	                   "recrawl = 2d\n"
+	                   "max_body = 512K\n"
+	                   "allow_private = yes\n"
+	                   "resolve = a.test:80:127.0.0.1 *:8080:127.0.0.1\n"
+	                   "[site 樟树]\n";
 	const char *text2 = "[site b]\n"
-			    "name = 樟树市\n"
-			    "region = 宜春市\n"
-			    "delay = 5s\n"
-			    "start = http://www.b.gov.cn/a https://b.gov.cn/b\n"
-			    "  http://www.b.gov.cn/c\n"
-			    "allow = www.b.gov.cn, b.gov.cn\n";
+	                    "name = 樟树市\n"
+	                    "region = 宜春市\n"
+	                    "delay = 5s\n"
+	                    "start = http://www.b.gov.cn/a https://b.gov.cn/b\n"
+	                    "  http://www.b.gov.cn/c\n"
+	                    "allow = www.b.gov.cn, b.gov.cn\n";
 	char dir[600];
 
 	(void)state;
 	/* a site id must be ASCII */
 	expect_error(text, "t.ini:12: bad site id '樟树': use letters, "
-			   "digits, '-', '_' and '.'");
+	                   "digits, '-', '_' and '.'");
 	assert_int_equal(load("v.ini", text2, &cfg), 0);
 	assert_string_equal(cfg->sites[0].name, "樟树市");
 	assert_string_equal(cfg->sites[0].region, "宜春市");
@@ -140,26 +139,26 @@ test_values(void **state)
 	config_free(cfg);
 
 	assert_int_equal(load("v2.ini",
-			      "[nianbao]\ndata_dir = data ; here\n"
-			      "[crawl]\ndelay = 250ms\ntimeout = 2m\n"
-			      "recrawl = 2d\nmax_body = 512K\n"
-			      "allow_private = yes\n"
-			      "resolve = a.test:80:127.0.0.1 "
-			      "*:8080:127.0.0.1\n",
-			      &cfg),
-			 NB_ECONFIG);
+	                      "[nianbao]\ndata_dir = data ; here\n"
+	                      "[crawl]\ndelay = 250ms\ntimeout = 2m\n"
+	                      "recrawl = 2d\nmax_body = 512K\n"
+	                      "allow_private = yes\n"
+	                      "resolve = a.test:80:127.0.0.1 "
+	                      "*:8080:127.0.0.1\n",
+	                      &cfg),
+	                 NB_ECONFIG);
 	assert_non_null(strstr(msgs, "no [site ID] section"));
 
 	{
 		char full[2048];
 
 		snprintf(full, sizeof(full), "%s%s",
-			 "[nianbao]\ndata_dir = data ; here\n"
-			 "[crawl]\ndelay = 250ms\ntimeout = 2m\n"
-			 "recrawl = 2d\nmax_body = 512K\n"
-			 "allow_private = yes\n"
-			 "resolve = a.test:80:127.0.0.1 *:8080:127.0.0.1\n",
-			 site_ok);
+		         "[nianbao]\ndata_dir = data ; here\n"
+		         "[crawl]\ndelay = 250ms\ntimeout = 2m\n"
+		         "recrawl = 2d\nmax_body = 512K\n"
+		         "allow_private = yes\n"
+		         "resolve = a.test:80:127.0.0.1 *:8080:127.0.0.1\n",
+		         site_ok);
 		assert_int_equal(load("v3.ini", full, &cfg), 0);
 	}
 	snprintf(dir, sizeof(dir), "%s/data", tmpdir);
@@ -206,7 +205,7 @@ test_parsers(void **state)
 	assert_true(sz == 100);
 	assert_int_equal(config_parse_size("64X", &sz), NB_EINVAL);
 	assert_int_equal(config_parse_size("99999999999999999999", &sz),
-			 NB_EINVAL);
+	                 NB_EINVAL);
 	assert_string_equal(config_fmt_duration(6L * 3600000, buf, 32), "6h");
 	assert_string_equal(config_fmt_duration(1500, buf, 32), "1500ms");
 	assert_string_equal(config_fmt_duration(90000, buf, 32), "90s");
@@ -219,13 +218,13 @@ test_unknown_key(void **state)
 {
 	(void)state;
 	expect_error("[crawl]\nconcurency = 4\n",
-		     "t.ini:2: unknown key 'concurency' in [crawl]; did you "
-		     "mean 'concurrency'?");
+	             "t.ini:2: unknown key 'concurency' in [crawl]; did you "
+	             "mean 'concurrency'?");
 	expect_error("[crawl]\nfrobnicate = 4\n",
-		     "t.ini:2: unknown key 'frobnicate' in [crawl]");
+	             "t.ini:2: unknown key 'frobnicate' in [crawl]");
 	expect_error("[site a]\nstart = http://a.b/\nalow = a.b\n",
-		     "t.ini:3: unknown key 'alow' in [site a]; did you mean "
-		     "'allow'?");
+	             "t.ini:3: unknown key 'alow' in [site a]; did you mean "
+	             "'allow'?");
 }
 
 static void
@@ -233,15 +232,15 @@ test_unknown_section(void **state)
 {
 	(void)state;
 	expect_error("[crawler]\nconcurrency = 4\n",
-		     "t.ini:1: unknown section [crawler]; did you mean "
-		     "[crawl]?");
+	             "t.ini:1: unknown section [crawler]; did you mean "
+	             "[crawl]?");
 	expect_error("[database]\n", "t.ini:1: unknown section [database]");
 	expect_error("[site]\n", "t.ini:1: section [site] needs an id: "
-				 "[site ID]");
+	                         "[site ID]");
 	expect_error("concurrency = 4\n",
-		     "t.ini:1: key 'concurrency' outside any section");
+	             "t.ini:1: key 'concurrency' outside any section");
 	expect_error("[crawl\n",
-		     "t.ini:1: section header lacks its closing ']'");
+	             "t.ini:1: section header lacks its closing ']'");
 }
 
 static void
@@ -249,37 +248,37 @@ test_bad_value(void **state)
 {
 	(void)state;
 	expect_error("[crawl]\nconcurrency = lots\n",
-		     "t.ini:2: bad value 'lots' for 'concurrency' in [crawl]: "
-		     "expected an integer from 1 to 4096");
+	             "t.ini:2: bad value 'lots' for 'concurrency' in [crawl]: "
+	             "expected an integer from 1 to 4096");
 	expect_error("[crawl]\nper_host = 0\n",
-		     "t.ini:2: bad value '0' for 'per_host' in [crawl]: "
-		     "expected an integer from 1 to 64");
+	             "t.ini:2: bad value '0' for 'per_host' in [crawl]: "
+	             "expected an integer from 1 to 64");
 	expect_error("[crawl]\ndelay = 1 hour\n",
-		     "t.ini:2: bad value '1 hour' for 'delay' in [crawl]: "
-		     "expected a duration such as 500ms, 30s, 6h or 2d");
+	             "t.ini:2: bad value '1 hour' for 'delay' in [crawl]: "
+	             "expected a duration such as 500ms, 30s, 6h or 2d");
 	expect_error("[crawl]\ntimeout = 10ms\n",
-		     "t.ini:2: bad value '10ms' for 'timeout' in [crawl]: "
-		     "must be from 100ms to 1d");
+	             "t.ini:2: bad value '10ms' for 'timeout' in [crawl]: "
+	             "must be from 100ms to 1d");
 	expect_error("[crawl]\nmax_body = big\n",
-		     "t.ini:2: bad value 'big' for 'max_body' in [crawl]: "
-		     "expected a size such as 512K, 64M or 1G");
+	             "t.ini:2: bad value 'big' for 'max_body' in [crawl]: "
+	             "expected a size such as 512K, 64M or 1G");
 	expect_error("[crawl]\nallow_private = maybe\n",
-		     "t.ini:2: bad value 'maybe' for 'allow_private' in "
-		     "[crawl]: expected yes or no");
+	             "t.ini:2: bad value 'maybe' for 'allow_private' in "
+	             "[crawl]: expected yes or no");
 	expect_error("[crawl]\nresolve = a.test:80\n",
-		     "t.ini:2: bad value 'a.test:80' for 'resolve' in [crawl]: "
-		     "expected host:port:address");
+	             "t.ini:2: bad value 'a.test:80' for 'resolve' in [crawl]: "
+	             "expected host:port:address");
 	expect_error("[site a]\nstart = ftp://a.gov.cn/\n",
-		     "t.ini:2: bad value 'ftp://a.gov.cn/' for 'start' in "
-		     "[site a]: expected an http:// or https:// URL");
+	             "t.ini:2: bad value 'ftp://a.gov.cn/' for 'start' in "
+	             "[site a]: expected an http:// or https:// URL");
 	expect_error("[site a]\nallow = a_b!.cn\n",
-		     "t.ini:2: bad value 'a_b!.cn' for 'allow' in [site a]: "
-		     "expected a host name");
+	             "t.ini:2: bad value 'a_b!.cn' for 'allow' in [site a]: "
+	             "expected a host name");
 	expect_error("[crawl]\ndelay = 1s\ndelay = 2s\n",
-		     "t.ini:3: duplicate key 'delay' in [crawl] (first set on "
-		     "line 2)");
+	             "t.ini:3: duplicate key 'delay' in [crawl] (first set on "
+	             "line 2)");
 	expect_error("[crawl]\njust words\n",
-		     "t.ini:2: expected 'key = value' or [section]");
+	             "t.ini:2: expected 'key = value' or [section]");
 }
 
 static void
@@ -287,18 +286,18 @@ test_sites(void **state)
 {
 	(void)state;
 	expect_error("[site a]\nstart = http://a.gov.cn/\nallow = a.gov.cn\n"
-		     "\n[site a]\nstart = http://a.gov.cn/\n",
-		     "t.ini:5: duplicate site 'a' (first defined on line 1)");
+	             "\n[site a]\nstart = http://a.gov.cn/\n",
+	             "t.ini:5: duplicate site 'a' (first defined on line 1)");
 	expect_error("[site a]\nallow = a.gov.cn\n",
-		     "t.ini:1: site 'a': missing required key 'start'");
+	             "t.ini:1: site 'a': missing required key 'start'");
 	expect_error("[crawl]\n\n[site zs]\nstart = http://a.gov.cn/\n",
-		     "t.ini:3: site 'zs' has no allow-list: add 'allow = HOST "
-		     "...'");
+	             "t.ini:3: site 'zs' has no allow-list: add 'allow = HOST "
+	             "...'");
 	expect_error("[site a]\nstart = http://spam.cn/\nallow = a.gov.cn\n",
-		     "t.ini:1: site 'a': start URL host 'spam.cn' is not in "
-		     "its allow-list");
+	             "t.ini:1: site 'a': start URL host 'spam.cn' is not in "
+	             "its allow-list");
 	expect_error("[nianbao]\n[nianbao]\n",
-		     "t.ini:2: section [nianbao] repeated (first on line 1)");
+	             "t.ini:2: section [nianbao] repeated (first on line 1)");
 }
 
 static void
@@ -308,10 +307,10 @@ test_every_error_reported(void **state)
 
 	(void)state;
 	assert_int_equal(load("m.ini",
-			      "[crawl]\nconcurrency = x\nper_host = y\n"
-			      "[bogus]\n",
-			      &cfg),
-			 NB_ECONFIG);
+	                      "[crawl]\nconcurrency = x\nper_host = y\n"
+	                      "[bogus]\n",
+	                      &cfg),
+	                 NB_ECONFIG);
 	/* three errors and the summary, in file order */
 	assert_non_null(strstr(msgs, "m.ini:2: bad value 'x'"));
 	assert_non_null(strstr(msgs, "m.ini:3: bad value 'y'"));
@@ -328,12 +327,12 @@ test_aliases(void **state)
 
 	(void)state;
 	write_file("al.conf", "[agency 樟树市人民政府]\nregion = 樟树市\n"
-			      "kind = government\n"
-			      "aliases = 市政府 樟树市政府、市人民政府\n"
-			      "[agency 樟树市洋湖乡人民政府]\n"
-			      "aliases = 洋湖乡\n");
+	                      "kind = government\n"
+	                      "aliases = 市政府 樟树市政府、市人民政府\n"
+	                      "[agency 樟树市洋湖乡人民政府]\n"
+	                      "aliases = 洋湖乡\n");
 	snprintf(text, sizeof(text), "[nianbao]\naliases = al.conf\n%s",
-		 site_ok);
+	         site_ok);
 	assert_int_equal(load("al.ini", text, &cfg), 0);
 	assert_int_equal(cfg->nagencies, 2);
 	assert_string_equal(cfg->agencies[0].name, "樟树市人民政府");
@@ -345,34 +344,34 @@ test_aliases(void **state)
 	config_free(cfg);
 
 	write_file("al2.conf", "[agency X]\nkind = ministry\n"
-			       "[crawl]\n");
+	                       "[crawl]\n");
 	snprintf(text, sizeof(text), "[nianbao]\naliases = al2.conf\n%s",
-		 site_ok);
+	         site_ok);
 	assert_int_equal(load("al2.ini", text, &cfg), NB_ECONFIG);
 	{
 		char want[1024];
 
 		snprintf(want, sizeof(want),
-			 "%s/al2.conf:2: bad value 'ministry' for 'kind' in "
-			 "[agency X]: expected government, department or "
-			 "auto\n%s/al2.conf:3: unknown section [crawl]: an "
-			 "alias file holds only [agency NAME] sections\n",
-			 tmpdir, tmpdir);
+		         "%s/al2.conf:2: bad value 'ministry' for 'kind' in "
+		         "[agency X]: expected government, department or "
+		         "auto\n%s/al2.conf:3: unknown section [crawl]: an "
+		         "alias file holds only [agency NAME] sections\n",
+		         tmpdir, tmpdir);
 		assert_int_equal(strncmp(msgs, want, strlen(want)), 0);
 	}
 
 	write_file("al3.conf", "[agency A]\nregion = R\naliases = a1\n"
-			       "[agency B]\nregion = R\naliases = a1\n");
+	                       "[agency B]\nregion = R\naliases = a1\n");
 	snprintf(text, sizeof(text), "[nianbao]\naliases = al3.conf\n%s",
-		 site_ok);
+	         site_ok);
 	assert_int_equal(load("al3.ini", text, &cfg), NB_ECONFIG);
 	{
 		char want[1024];
 
 		snprintf(want, sizeof(want),
-			 "%s/al3.conf:4: alias 'a1' of 'B' already names 'A' "
-			 "(%s/al3.conf:1)\n%s/al3.ini: 1 error\n",
-			 tmpdir, tmpdir, tmpdir);
+		         "%s/al3.conf:4: alias 'a1' of 'B' already names 'A' "
+		         "(%s/al3.conf:1)\n%s/al3.ini: 1 error\n",
+		         tmpdir, tmpdir, tmpdir);
 		assert_string_equal(strstr(msgs, tmpdir), want);
 	}
 }
