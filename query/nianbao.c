@@ -8,6 +8,12 @@
 #include "log.h"
 
 static const struct nb_command commands[] = {
+    /* indexer */
+
+    /* store */
+
+    /* query */
+
     {NULL, NULL, NULL, NULL},
 };
 
