@@ -272,6 +272,8 @@ store_cdx_decode(const MDB_val *k, const MDB_val *v, struct store_cdx *out)
 	memcpy(out->payload_sha1, sha, STORE_SHA1_LEN);
 	out->json_len = strlen(out->json);
 	ts = (const char *)kp + k->mv_size - 13 - 14;
+	out->surt = (const char *)kp;
+	out->surt_len = k->mv_size - 13 - 14 - 1;
 	memcpy(out->timestamp, ts, 14);
 	out->timestamp[14] = '\0';
 	/* the URL is inside the JSON; the struct points to a copy in the
@@ -471,8 +473,13 @@ static int
 export_one(const struct store_cdx *c, void *arg)
 {
 	struct export_ctx *x = arg;
-	char *surt = store_surt(c->url);
+	char *surt;
 
+	/* the key is the SURT unless it was too long to be one */
+	if (memchr(c->surt, 0, c->surt_len) == NULL)
+		surt = strndup(c->surt, c->surt_len);
+	else
+		surt = store_surt(c->url);
 	if (surt == NULL)
 		return NB_ENOMEM;
 	if (fprintf(x->fp, "%s %s %s\n", surt, c->timestamp, c->json) < 0)

@@ -241,6 +241,10 @@ int store_capture_append(struct store *st, const struct store_capture *cap,
 /* One CDXJ entry of a capture (response or revisit record). */
 struct store_cdx {
 	const char *url;
+	/* the SURT key as indexed (not NUL-terminated); over 440 bytes it is
+	 * a prefix, a NUL and a hash */
+	const char *surt;
+	size_t surt_len;
 	char timestamp[15]; /* YYYYMMDDhhmmss */
 	int64_t date;       /* ms */
 	enum store_rec_type type;
@@ -332,7 +336,7 @@ int store_payload_get(struct store_txn *txn, const char *url, int64_t at,
 /*
  * store_cdxj_export - write the sorted CDXJ index (pywb's format:
  * "<surt> <timestamp> {json}") to path, atomically (temporary file +
- * rename); path NULL = <data_dir>/warc/index.cdxj.  The writer calls this
+ * rename); path NULL = <data_dir>/warc/index.cdxj, "-" = standard output.  The writer calls this
  * by itself when it rolls a WARC file and at store_close.
  */
 int store_cdxj_export(struct store *st, const char *path);

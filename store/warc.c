@@ -355,6 +355,306 @@ sha1_pieces(const struct piece *pc, int n, uint8_t out[STORE_SHA1_LEN])
 	return ok ? 0 : NB_EIO;
 }
 
+/* -------------------------------------------------- POST lookup keys */
+
+/*
+ * pywb and warcio index a POST capture under its URL with the body folded
+ * into the query ("?__wb_method=post&a=1&b=2"), so that replay can tell
+ * requests apart.  This is warcio's postToGetUrl for the bodies a crawler
+ * sends: form data as is, JSON flattened to key=value pairs, anything else
+ * as __wb_post_data=<base64>.
+ */
+struct post {
+	char method[16];
+	char *query;  /* requestBody, NULL for GET/HEAD */
+	char *keyurl; /* the URL the CDXJ key is made of */
+};
+
+static void
+post_free(struct post *p)
+{
+	free(p->query);
+	free(p->keyurl);
+	memset(p, 0, sizeof(*p));
+}
+
+/* URLSearchParams serialisation of one string */
+static int
+form_enc(struct nb_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = 0;
+
+	for (; *s && rc == 0; s++) {
+		unsigned char c = *s;
+
+		if (isalnum(c) || c == '*' || c == '-' || c == '.' || c == '_')
+			rc = nb_buf_add(b, s, 1);
+		else if (c == ' ')
+			rc = nb_buf_add(b, "+", 1);
+		else {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+
+			rc = nb_buf_add(b, e, 3);
+		}
+	}
+	return rc;
+}
+
+struct qparam {
+	char *k, *v;
+};
+
+struct qlist {
+	struct qparam *p;
+	size_t n, cap;
+};
+
+static int
+qlist_has(const struct qlist *q, const char *k)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (strcmp(q->p[i].k, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* URLSearchParams.set, with warcio's renaming of repeated keys */
+static int
+qlist_add(struct qlist *q, const char *key, const char *val, int *dupes)
+{
+	char kb[1024];
+	int rc = 0;
+
+	snprintf(kb, sizeof(kb), "%s", key);
+	if (qlist_has(q, key))
+		snprintf(kb, sizeof(kb), "%s.%d_", key, ++*dupes + 1);
+	for (size_t i = 0; i < q->n; i++)
+		if (strcmp(q->p[i].k, kb) == 0) {
+			char *nv = strdup(val);
+
+			if (nv == NULL)
+				return NB_ENOMEM;
+			free(q->p[i].v);
+			q->p[i].v = nv;
+			return 0;
+		}
+	if (q->n == q->cap) {
+		size_t nc = q->cap ? q->cap * 2 : 8;
+		struct qparam *np = realloc(q->p, nc * sizeof(*np));
+
+		if (np == NULL)
+			return NB_ENOMEM;
+		q->p = np;
+		q->cap = nc;
+	}
+	q->p[q->n].k = strdup(kb);
+	q->p[q->n].v = strdup(val);
+	if (!q->p[q->n].k || !q->p[q->n].v)
+		rc = NB_ENOMEM;
+	q->n++;
+	return rc;
+}
+
+static int
+json_flatten(json_t *j, const char *key, struct qlist *q, int *dupes)
+{
+	char num[64];
+	const char *k;
+	json_t *v;
+	size_t i;
+	int rc = 0;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		json_object_foreach(
+		    j, k,
+		    v) if ((rc = json_flatten(v, k, q, dupes)) != 0) return rc;
+		return 0;
+	case JSON_ARRAY:
+		json_array_foreach(
+		    j, i, v) if ((rc = json_flatten(v, key, q, dupes)) !=
+		                 0) return rc;
+		return 0;
+	case JSON_STRING:
+		if (*json_string_value(j))
+			return qlist_add(q, key, json_string_value(j), dupes);
+		return 0;
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		         json_integer_value(j));
+		return qlist_add(q, key, num, dupes);
+	case JSON_REAL:
+		snprintf(num, sizeof(num), "%.17g", json_real_value(j));
+		return qlist_add(q, key, num, dupes);
+	case JSON_TRUE:
+		return qlist_add(q, key, "true", dupes);
+	case JSON_FALSE:
+		return qlist_add(q, key, "false", dupes);
+	case JSON_NULL:
+		return qlist_add(q, key, "null", dupes);
+	}
+	return 0;
+}
+
+static int
+json_query(const char *body, size_t len, struct nb_buf *out, int strict)
+{
+	json_t *j = json_loadb(body, len, JSON_DECODE_ANY, NULL);
+	struct qlist q = {0};
+	int dupes = 0, rc = 0;
+
+	if (j == NULL && strict)
+		return NB_EPARSE;
+	if (j != NULL)
+		rc = json_flatten(j, "", &q, &dupes);
+	for (size_t i = 0; i < q.n && rc == 0; i++) {
+		if (i)
+			rc = nb_buf_add(out, "&", 1);
+		if (rc == 0)
+			rc = form_enc(out, q.p[i].k);
+		if (rc == 0)
+			rc = nb_buf_add(out, "=", 1);
+		if (rc == 0)
+			rc = form_enc(out, q.p[i].v);
+	}
+	for (size_t i = 0; i < q.n; i++) {
+		free(q.p[i].k);
+		free(q.p[i].v);
+	}
+	free(q.p);
+	json_decref(j);
+	return rc;
+}
+
+static int
+b64_query(const void *body, size_t len, struct nb_buf *out)
+{
+	char *enc = malloc(4 * ((len + 2) / 3) + 1);
+	int rc;
+
+	if (enc == NULL)
+		return NB_ENOMEM;
+	EVP_EncodeBlock((unsigned char *)enc, body, len);
+	rc = nb_buf_printf(out, "__wb_post_data=%s", enc);
+	free(enc);
+	return rc;
+}
+
+static int
+hexval(int c)
+{
+	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+/*
+ * JavaScript's decodeURI: %XX sequences become bytes, except those that
+ * stand for URI-reserved characters; an invalid sequence makes the whole
+ * query unusable (warcio then uses "").
+ */
+static int
+decode_uri(const char *s, struct nb_buf *out)
+{
+	int rc = 0;
+
+	for (; *s && rc == 0; s++) {
+		if (*s == '%') {
+			int c;
+
+			if (!isxdigit((unsigned char)s[1]) ||
+			    !isxdigit((unsigned char)s[2])) {
+				nb_buf_reset(out);
+				return 0;
+			}
+			c = hexval(s[1]) * 16 + hexval(s[2]);
+			if (c < 0x80 && strchr(";/?:@&=+$,#", c) && c) {
+				rc = nb_buf_add(out, s, 3);
+			} else {
+				char ch = c;
+
+				rc = nb_buf_add(out, &ch, 1);
+			}
+			s += 2;
+		} else
+			rc = nb_buf_add(out, s, 1);
+	}
+	return rc;
+}
+
+static int
+post_make(const char *url, const char *req, size_t reqlen, const void *body,
+          size_t blen, struct post *p)
+{
+	struct nb_buf q, d, k;
+	char ctype[128] = "";
+	const char *sp;
+	size_t ml;
+	int rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	sp = req ? memchr(req, ' ', reqlen) : NULL;
+	ml = sp ? (size_t)(sp - req) : 0;
+	if (ml == 0 || ml >= sizeof(p->method))
+		return 0;
+	memcpy(p->method, req, ml);
+	p->method[ml] = '\0';
+	if (strcmp(p->method, "GET") == 0)
+		return 0;
+	nb_buf_init(&q, SIZE_MAX);
+	nb_buf_init(&d, SIZE_MAX);
+	nb_buf_init(&k, SIZE_MAX);
+	for (const char *l = req; l && l < req + reqlen;) {
+		const char *nl = memchr(l, '\n', req + reqlen - l);
+		size_t n = nl ? (size_t)(nl - l) : (size_t)(req + reqlen - l);
+
+		if (n && l[n - 1] == '\r')
+			n--;
+		if (name_is(l, n, "content-type")) {
+			char *semi;
+
+			header_value(l, n, 12, ctype, sizeof(ctype));
+			if ((semi = strchr(ctype, ';')) != NULL)
+				*semi = '\0';
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	if (body == NULL)
+		body = "";
+	if (strcmp(ctype, "application/x-www-form-urlencoded") == 0)
+		rc = nb_buf_add(&q, body, blen);
+	else if (strcmp(ctype, "application/json") == 0)
+		rc = json_query(body, blen, &q, 0);
+	else if (strcmp(ctype, "text/plain") == 0) {
+		rc = json_query(body, blen, &q, 1);
+		if (rc == NB_EPARSE) {
+			nb_buf_reset(&q);
+			rc = b64_query(body, blen, &q);
+		}
+	} else
+		rc = b64_query(body, blen, &q);
+	if (rc == 0 && q.len > 4096) {
+		q.len = 4096;
+		q.data[q.len] = '\0';
+	}
+	if (rc == 0)
+		rc = nb_buf_add(&q, "", 0);
+	if (rc == 0)
+		rc = decode_uri(q.data, &d);
+	if (rc == 0)
+		rc = nb_buf_printf(
+		    &k, "%s%c__wb_method=%s&%s", url,
+		    strchr(url, '?') && strchr(url, '?') != url ? '&' : '?',
+		    p->method, d.len ? d.data : "");
+	if (rc == 0) {
+		p->query = nb_buf_take(&q, NULL);
+		p->keyurl = nb_buf_take(&k, NULL);
+	}
+	nb_buf_free(&q);
+	nb_buf_free(&d);
+	nb_buf_free(&k);
+	return rc;
+}
+
 /* ----------------------------------------------------- pending entries */
 
 static int
@@ -434,8 +734,8 @@ store_pending_apply(struct store_txn *txn)
 /* ----------------------------------------------------------- CDX entry */
 
 static int
-cdx_entry(struct store_pending *p, const char *url, int64_t date,
-          enum store_rec_type type, int status, const char *mime,
+cdx_entry(struct store_pending *p, const char *url, const struct post *post,
+          int64_t date, enum store_rec_type type, int status, const char *mime,
           const struct store_loc *loc, const uint8_t sha[STORE_SHA1_LEN],
           const char *filename)
 {
@@ -450,7 +750,8 @@ cdx_entry(struct store_pending *p, const char *url, int64_t date,
 	nb_buf_init(&v, SIZE_MAX);
 	if (o == NULL)
 		goto fail;
-	kl = store_cdx_prefix(url, key, sizeof(key));
+	kl = store_cdx_prefix(post->keyurl ? post->keyurl : url, key,
+	                      sizeof(key));
 	if (kl == 0)
 		goto fail;
 	nb_time_14(date, ts, sizeof(ts));
@@ -478,6 +779,10 @@ cdx_entry(struct store_pending *p, const char *url, int64_t date,
 	snprintf(num, sizeof(num), "%" PRIu64, loc->offset);
 	json_object_set_new(o, "offset", json_string(num));
 	json_object_set_new(o, "filename", json_string(filename));
+	if (post->keyurl) {
+		json_object_set_new(o, "method", json_string(post->method));
+		json_object_set_new(o, "requestBody", json_string(post->query));
+	}
 	if ((js = json_dumps(o, JSON_COMPACT)) == NULL)
 		goto fail;
 
@@ -788,6 +1093,7 @@ store_capture_append(struct store *st, const struct store_capture *cap,
 	struct origin o;
 	struct store_txn *txn = NULL;
 	struct store_pending pend;
+	struct post post;
 	struct piece blk[2];
 	char date[32], req_id[48], pd[STORE_B32_LEN + 6];
 	uint8_t sha[STORE_SHA1_LEN], psha[STORE_SHA1_LEN];
@@ -963,8 +1269,13 @@ store_capture_append(struct store *st, const struct store_capture *cap,
 	pend.end = st->w.size;
 	pend.created = st->w.created;
 	snprintf(pend.name, sizeof(pend.name), "%s", st->w.name);
-	rc = cdx_entry(&pend, cap->url, when, res->type, hi.status, hi.mime,
-	               &res->loc, res->payload_sha1, st->w.name);
+	rc = post_make(cap->url, cap->req_headers, cap->req_headers_len,
+	               cap->req_body, cap->req_body_len, &post);
+	if (rc == 0)
+		rc = cdx_entry(&pend, cap->url, &post, when, res->type,
+		               hi.status, hi.mime, &res->loc, res->payload_sha1,
+		               st->w.name);
+	post_free(&post);
 	if (rc == 0 && !revisit && cap->payload_len > 0 && o.found == 0)
 		rc = payload_entry(&pend, psha, &res->loc, when, res->record_id,
 		                   cap->url);
@@ -1465,7 +1776,8 @@ fail:
 /* Queue the index entries of a record found by the recovery scan. */
 static int
 recover_record(struct store *st, const struct wf *f, uint64_t off,
-               uint64_t mlen, const struct store_record *rec)
+               uint64_t mlen, const struct store_record *rec,
+               const struct post *post)
 {
 	struct store_pending p;
 	struct store_loc loc = {f->serial, off, mlen};
@@ -1488,7 +1800,7 @@ recover_record(struct store *st, const struct wf *f, uint64_t off,
 			store_sha1(rec->payload, rec->payload_len, sha);
 		else if (store_b32_sha1(rec->payload_digest, sha) != 0)
 			memset(sha, 0, sizeof(sha));
-		rc = cdx_entry(&p, rec->target_uri, date, rec->type,
+		rc = cdx_entry(&p, rec->target_uri, post, date, rec->type,
 		               rec->status, hi.mime, &loc, sha, f->name);
 		if (rc == 0 && rec->type == STORE_REC_RESPONSE &&
 		    rec->payload_len > 0)
@@ -1505,15 +1817,52 @@ recover_record(struct store *st, const struct wf *f, uint64_t off,
 	return rc;
 }
 
+/* The request record before a capture, for the POST key. */
+struct lastreq {
+	char *uri;
+	struct nb_buf hdr, body;
+};
+
+static int
+recover_pair(struct store *st, const struct wf *f, uint64_t off, uint64_t mlen,
+             const struct store_record *rec, struct lastreq *lr)
+{
+	struct post post;
+	int rc = 0;
+
+	memset(&post, 0, sizeof(post));
+	if (rec->type == STORE_REC_REQUEST) {
+		free(lr->uri);
+		nb_buf_reset(&lr->hdr);
+		nb_buf_reset(&lr->body);
+		if ((lr->uri = strdup(rec->target_uri)) == NULL ||
+		    nb_buf_add(&lr->hdr, rec->http_headers,
+		               rec->http_headers_len) ||
+		    nb_buf_add(&lr->body, rec->payload, rec->payload_len))
+			return NB_ENOMEM;
+	} else if ((rec->type == STORE_REC_RESPONSE ||
+	            rec->type == STORE_REC_REVISIT) &&
+	           lr->uri && strcmp(lr->uri, rec->target_uri) == 0)
+		rc = post_make(rec->target_uri, lr->hdr.data, lr->hdr.len,
+		               lr->body.data, lr->body.len, &post);
+	if (rc == 0)
+		rc = recover_record(st, f, off, mlen, rec, &post);
+	post_free(&post);
+	return rc;
+}
+
 static int
 recover_file(struct store *st, const struct wf *f, int *empty)
 {
 	char path[4096], why[128];
 	struct stat sb;
 	uint64_t off = f->end, size;
+	struct lastreq lastreq = {NULL, {0}, {0}};
 	int fd, rc = 0;
 
 	*empty = 0;
+	nb_buf_init(&lastreq.hdr, SIZE_MAX);
+	nb_buf_init(&lastreq.body, SIZE_MAX);
 	snprintf(path, sizeof(path), "%s/%s", st->warc_dir, f->name);
 	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT && f->end > 0) {
@@ -1550,7 +1899,8 @@ recover_file(struct store *st, const struct wf *f, int *empty)
 			rc = store_record_parse(mem, len, &rec, 1, why,
 			                        sizeof(why));
 			if (rc == 0)
-				rc = recover_record(st, f, off, mlen, &rec);
+				rc = recover_pair(st, f, off, mlen, &rec,
+				                  &lastreq);
 			store_record_free(&rec);
 		}
 		if (rc == NB_ENOMEM || rc == NB_EIO)
@@ -1575,6 +1925,9 @@ recover_file(struct store *st, const struct wf *f, int *empty)
 		off += mlen;
 	}
 	close(fd);
+	free(lastreq.uri);
+	nb_buf_free(&lastreq.hdr);
+	nb_buf_free(&lastreq.body);
 	*empty = rc == 0 && !f->in_db && size == 0;
 	return rc;
 }
