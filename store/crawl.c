@@ -111,7 +111,8 @@ store_url_iter(struct store_txn *txn, const char *prefix, store_url_fn *cb,
 	     mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		char *nu;
 
-		if (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0)
+		if (pl &&
+		    (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0))
 			break;
 		if ((rc = url_decode(&v, &u)) != 0)
 			break;

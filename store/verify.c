@@ -64,6 +64,8 @@ seen_find(struct vctx *x, const struct store_loc *l)
 {
 	struct seen key = {.file = l->file, .offset = l->offset};
 
+	if (x->n == 0)
+		return NULL;
 	return bsearch(&key, x->v, x->n, sizeof(*x->v), seen_cmp);
 }
 
@@ -299,7 +301,8 @@ store_verify(struct store *st, store_problem_fn *prob, store_record_fn *record,
 	mdb_cursor_close(c);
 	if (rc != 0)
 		goto out;
-	qsort(x.v, x.n, sizeof(*x.v), seen_cmp);
+	if (x.n > 0)
+		qsort(x.v, x.n, sizeof(*x.v), seen_cmp);
 	if ((rc = store_cdx_iter(x.txn, check_cdx, &x)) != 0)
 		goto out;
 	for (size_t i = 0; i < x.n; i++)

@@ -1739,7 +1739,7 @@ list_files(struct store *st, struct wf **out, size_t *n)
 		uint32_t s = name_serial(de->d_name, &created);
 		int known = 0;
 
-		if (s == 0)
+		if (s == 0 || strlen(de->d_name) >= sizeof(v[0].name))
 			continue;
 		for (size_t i = 0; i < nv; i++)
 			known |= v[i].serial == s;
@@ -1759,12 +1759,13 @@ list_files(struct store *st, struct wf **out, size_t *n)
 		memset(&v[nv], 0, sizeof(v[nv]));
 		v[nv].serial = s;
 		v[nv].created = created;
-		snprintf(v[nv].name, sizeof(v[nv].name), "%s", de->d_name);
+		strcpy(v[nv].name, de->d_name);
 		nv++;
 	}
 	closedir(d);
 done:
-	qsort(v, nv, sizeof(*v), wf_cmp);
+	if (nv > 0)
+		qsort(v, nv, sizeof(*v), wf_cmp);
 	*out = v;
 	*n = nv;
 	return 0;

@@ -141,6 +141,14 @@ main(int argc, char *argv[])
 	srandom(ts.tv_nsec ^ getpid());
 	snprintf(acks, sizeof(acks), "%s.acks", dir);
 	unlink(acks);
+	{
+		/* the archive exists before the first kill */
+		struct store *st = NULL;
+
+		if (store_open(dir, STORE_RDWR | STORE_CREATE, NULL, &st) != 0)
+			return 1;
+		store_close(st);
+	}
 	for (int r = 0; r < rounds && failures == 0; r++) {
 		struct store *st = NULL;
 		struct store_verify_stats vs;
@@ -158,7 +166,7 @@ main(int argc, char *argv[])
 			_exit(127);
 		}
 		/* from before the open to deep in the loop */
-		usleep(1000 + random() % 40000);
+		usleep(2000 + random() % 60000);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		if (WIFEXITED(status)) {
