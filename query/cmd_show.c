@@ -64,19 +64,26 @@ label(const char *key)
 static int
 print_active(const json_t *active, FILE *fp)
 {
-	static const char *const cols[] = {
-	    "row",          "label",          ">made",
-	    ">repealed",    ">in_force",      ">new_made",
-	    ">new_published", ">total_published", ">prev_items",
-	    ">change",      ">decisions",     ">items",
-	    ">amount",
+	static const char *const all[] = {
+	    ">made",       ">repealed",      ">in_force",
+	    ">new_made",   ">new_published", ">total_published",
+	    ">prev_items", ">change",        ">decisions",
+	    ">items",      ">amount",
 	};
-	struct q_table *t = q_table_new(cols, NB_NELEM(cols));
+	const char *cols[2 + NB_NELEM(all)] = {"row", "label"};
+	struct q_table *t = NULL;
 	const char *key;
 	json_t *row;
-	int rc = 0;
+	int rc = 0, n = 2;
 
-	if (t == NULL)
+	/* only the columns some row of this template has */
+	for (size_t c = 0; c < NB_NELEM(all); c++)
+		json_object_foreach((json_t *)active, key, row)
+		    if (json_object_get(row, all[c] + 1)) {
+			cols[n++] = all[c];
+			break;
+		}
+	if ((t = q_table_new(cols, n)) == NULL)
 		return NB_ENOMEM;
 	json_object_foreach((json_t *)active, key, row)
 	{
@@ -84,23 +91,21 @@ print_active(const json_t *active, FILE *fp)
 		    (rc = q_table_set(t, 0, Q_STR, key)) != 0 ||
 		    (rc = q_table_set(t, 1, Q_STR, label(key))) != 0)
 			goto fail;
-		for (size_t c = 2; c < NB_NELEM(cols); c++) {
+		for (int c = 2; c < n; c++) {
 			json_t *v = json_object_get(row, cols[c] + 1);
 			json_t *val = json_object_get(v, "value");
+			const char *u =
+			    json_string_value(json_object_get(v, "unit"));
 
-			if (v == NULL) {
+			if (v == NULL)
 				rc = q_table_set(t, c, Q_STR, "");
-			} else if (json_is_object(v)) {
-				const char *u = json_string_value(
-				    json_object_get(v, "unit"));
-
-				rc = q_table_setj(t, c, val);
-				if (rc == 0 && val && !json_is_null(val) && u)
-					rc = q_table_setf(
-					    t, c, Q_STR, "%.15g %s",
-					    json_number_value(val), u);
-			} else
+			else if (!json_is_object(v))
 				rc = q_table_setj(t, c, v);
+			else if (json_is_number(val) && u)
+				rc = q_table_setf(t, c, Q_STR, "%.15g %s",
+				                  json_number_value(val), u);
+			else
+				rc = q_table_setj(t, c, val);
 			if (rc != 0)
 				goto fail;
 		}
