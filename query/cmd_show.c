@@ -720,7 +720,7 @@ cmd_history(int argc, char *argv[])
 	                           &h);
 	store_read_end(txn);
 	txn = NULL;
-	if (rc != 0) {
+	if (rc != 0 && rc != NB_ENOTFOUND) {
 		log_warnx("history: %s %d: %s", name, year, nb_strerror(rc));
 		goto done;
 	}

@@ -96,7 +96,7 @@ q_usage_common(FILE *fp, int with_today)
 	fprintf(fp,
 	        "  -D, --data-dir DIR  the archive (default: data_dir of the "
 	        "config)\n"
-	        "  -f, --config FILE   the config file (default: %s/nianbao.ini;"
+	        "  -f, --config FILE   the config file (default: %s/nianbao/nianbao.ini;"
 	        "\n"
 	        "                      with -D only if given); agency kinds "
 	        "and\n"
@@ -120,7 +120,7 @@ q_open(struct q *q)
 	int rc;
 
 	if (path == NULL && dir == NULL) {
-		snprintf(defpath, sizeof(defpath), "%s/nianbao.ini",
+		snprintf(defpath, sizeof(defpath), "%s/nianbao/nianbao.ini",
 		         NB_SYSCONFDIR);
 		path = defpath;
 	}
