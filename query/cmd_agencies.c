@@ -11,17 +11,16 @@
 static void
 usage(FILE *fp)
 {
-	fprintf(fp,
-	        "usage: nianbao agencies [--region R] [options]\n"
-	        "\n"
-	        "The agencies known to the archive, by region then name: "
-	        "region, site,\n"
-	        "kind (government: report due 31 March; department: 31 "
-	        "January), the\n"
-	        "first and last year reported and every year present.\n"
-	        "\n"
-	        "  -r, --region R      only the agencies of region R (e.g. "
-	        "樟树市)\n");
+	fprintf(fp, "usage: nianbao agencies [--region R] [options]\n"
+	            "\n"
+	            "The agencies known to the archive, by region then name: "
+	            "region, site,\n"
+	            "kind (government: report due 31 March; department: 31 "
+	            "January), the\n"
+	            "first and last year reported and every year present.\n"
+	            "\n"
+	            "  -r, --region R      only the agencies of region R (e.g. "
+	            "樟树市)\n");
 	q_usage_common(fp, 0);
 	fprintf(fp, "\nExit status: 0 agencies listed, 1 none known (in R), "
 	            "2 usage or archive error.\n");
@@ -45,8 +44,8 @@ years_text(const int *y, int n, char *buf, size_t cap)
 	for (int i = 0, j; i < n && len < cap; i = j) {
 		for (j = i + 1; j < n && y[j] == y[j - 1] + 1; j++)
 			;
-		len += snprintf(buf + len, cap - len, "%s%d", i ? ", " : "",
-		                y[i]);
+		len +=
+		    snprintf(buf + len, cap - len, "%s%d", i ? ", " : "", y[i]);
 		if (j - 1 > i && len < cap)
 			len += snprintf(buf + len, cap - len, "-%d", y[j - 1]);
 	}
@@ -101,8 +100,8 @@ cmd_agencies(int argc, char *argv[])
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const cols[] = {
-	    "agency", "region", "site", "kind", ">first_year", ">last_year",
-	    "years",
+	    "agency",      "region",     "site",  "kind",
+	    ">first_year", ">last_year", "years",
 	};
 	struct ctx x = {0};
 	const char *region = NULL;

@@ -70,8 +70,8 @@ add_failures(struct ctx *x, const char *agency, const char *region, int year,
 		                                        : "unknown")) != 0 ||
 		    (rc = q_table_setj(x->t, 5,
 		                       json_object_get(ck, "expected"))) != 0 ||
-		    (rc = q_table_setj(x->t, 6, json_object_get(ck, "actual"))) !=
-		        0)
+		    (rc = q_table_setj(x->t, 6,
+		                       json_object_get(ck, "actual"))) != 0)
 			return rc;
 	}
 	return 0;
@@ -156,8 +156,7 @@ cmd_check(int argc, char *argv[])
 		}
 		f.agency = name;
 	}
-	if ((rc = store_report_iter(txn, &f, STORE_JSON, on_report, &x)) !=
-	    0) {
+	if ((rc = store_report_iter(txn, &f, STORE_JSON, on_report, &x)) != 0) {
 		log_warnx("check: %s", nb_strerror(rc));
 		goto done;
 	}

@@ -185,26 +185,27 @@ detail(const struct store_report *r, const json_t *rec, const char *dl,
 	nb_buf_adds(&b, "</td></tr><tr><th>template</th><td>");
 	html_esc(&b, json_string_value(json_object_get(rec, "template")));
 	nb_buf_adds(&b, "</td></tr><tr><th>published</th><td>");
-	html_esc(&b, q_record_published(rec) ? q_record_published(rec)
-	                                     : "unknown");
+	html_esc(&b,
+	         q_record_published(rec) ? q_record_published(rec) : "unknown");
 	nb_buf_printf(&b, " (deadline %s: %s)</td></tr>", dl, cnames[st]);
 	nb_buf_adds(&b, "<tr><th>source</th><td><a href=\"");
 	html_esc(&b, r->url);
 	nb_buf_adds(&b, "\">");
 	html_esc(&b, r->url);
-	nb_buf_printf(&b, "</a></td></tr><tr><th>version</th><td>%u of "
-	                  "%u</td></tr>",
+	nb_buf_printf(&b,
+	              "</a></td></tr><tr><th>version</th><td>%u of "
+	              "%u</td></tr>",
 	              r->version, r->nversions);
 	html_num(&b, "applications received",
 	         json_array_get(json_object_get(req, "new"), 6));
 	html_num(&b, "granted",
 	         json_array_get(json_object_get(res, "granted"), 6));
-	html_num(&b, "licensing decisions",
-	         json_object_get(json_object_get(act, "licensing"),
-	                         "decisions"));
-	html_num(&b, "punishment decisions",
-	         json_object_get(json_object_get(act, "punishment"),
-	                         "decisions"));
+	html_num(
+	    &b, "licensing decisions",
+	    json_object_get(json_object_get(act, "licensing"), "decisions"));
+	html_num(
+	    &b, "punishment decisions",
+	    json_object_get(json_object_get(act, "punishment"), "decisions"));
 	q_record_checks(rec, &cs);
 	nb_buf_adds(&b, "<tr><th>checks</th><td>");
 	html_esc(&b, q_checks_text(&cs, buf, sizeof(buf)));
@@ -291,13 +292,17 @@ print_cells(struct ctx *x, enum q_fmt fmt)
 			char dl[11];
 
 			q_deadline(a->kind, y, dl);
-			if ((rc = q_table_row(t)) || (rc = q_table_set(t, 0, Q_STR, a->name)) ||
-			    (rc = q_table_set(t, 1, a->region[0] ? Q_STR : Q_NULL,
+			if ((rc = q_table_row(t)) ||
+			    (rc = q_table_set(t, 0, Q_STR, a->name)) ||
+			    (rc = q_table_set(t, 1,
+			                      a->region[0] ? Q_STR : Q_NULL,
 			                      a->region)) ||
 			    (rc = q_table_setf(t, 2, Q_NUM, "%d", y)) ||
-			    (rc = q_table_set(t, 3, Q_STR, q_kind_name(a->kind))) ||
+			    (rc = q_table_set(t, 3, Q_STR,
+			                      q_kind_name(a->kind))) ||
 			    (rc = q_table_set(t, 4, Q_STR, cnames[c->st])) ||
-			    (rc = q_table_set(t, 5, c->published ? Q_STR : Q_NULL,
+			    (rc = q_table_set(t, 5,
+			                      c->published ? Q_STR : Q_NULL,
 			                      c->published)) ||
 			    (rc = q_table_set(t, 6, Q_STR, dl)))
 				break;
@@ -346,10 +351,10 @@ print_grid(struct ctx *x)
 {
 	int ny = x->to - x->from + 1, rc = NB_ENOMEM;
 	const char **cols = calloc(ny + 2, sizeof(char *));
-	char (*years)[8] = calloc(ny, sizeof(*years));
+	char(*years)[8] = calloc(ny, sizeof(*years));
 	static const char *const ccols[] = {
-	    "region",   ">agencies", ">on-time", ">late", ">undated",
-	    ">missing", ">overdue",  ">failed",
+	    "region",   ">agencies", ">on-time", ">late",
+	    ">undated", ">missing",  ">overdue", ">failed",
 	};
 	struct q_table *t = NULL, *ct = NULL;
 	struct counts *c = NULL;
@@ -476,8 +481,9 @@ page(struct ctx *x, struct nb_buf *b, const char *region)
 		struct agency *a = &x->a[i];
 
 		if (i == 0 || strcmp(a->region, x->a[i - 1].region) != 0) {
-			nb_buf_printf(b, "<tr class=\"region\"><th colspan=\"%d\">",
-			              ny + 2);
+			nb_buf_printf(
+			    b, "<tr class=\"region\"><th colspan=\"%d\">",
+			    ny + 2);
 			html_esc(b, a->region[0] ? a->region : "(unknown)");
 			nb_buf_adds(b, "</th></tr>\n");
 		}
@@ -515,8 +521,9 @@ page(struct ctx *x, struct nb_buf *b, const char *region)
 
 			if (cl->detail == NULL)
 				continue;
-			nb_buf_printf(b, "<section class=\"record\" "
-			                 "id=\"r-%zu-%d\"><h3>",
+			nb_buf_printf(b,
+			              "<section class=\"record\" "
+			              "id=\"r-%zu-%d\"><h3>",
 			              i, x->from + y);
 			html_esc(b, x->a[i].name);
 			nb_buf_printf(b, " %d</h3>%s</section>\n", x->from + y,
@@ -575,8 +582,7 @@ cmd_coverage(int argc, char *argv[])
 
 	q_init(&q, "coverage");
 	optind = 1;
-	while ((c = q_getopt(&q, argc, argv, Q_SHORTOPTS "r:y:o:", opts)) !=
-	       -1)
+	while ((c = q_getopt(&q, argc, argv, Q_SHORTOPTS "r:y:o:", opts)) != -1)
 		switch (c) {
 		case 'r':
 			region = optarg;

@@ -24,16 +24,16 @@ static const char *const names[] = {"missing", "overdue", "late"};
 static void
 usage(FILE *fp, enum which w)
 {
-	fprintf(fp, "usage: nianbao %s [--year Y|Y1-Y2] [--region R] "
-	            "[options]\n\n",
+	fprintf(fp,
+	        "usage: nianbao %s [--year Y|Y1-Y2] [--region R] "
+	        "[options]\n\n",
 	        names[w]);
 	switch (w) {
 	case MISSING:
-		fprintf(fp,
-		        "Agencies with no report for the year in the "
-		        "archive, whether or not the\n"
-		        "deadline has passed (state \"missing\" before it, "
-		        "\"overdue\" after it).\n");
+		fprintf(fp, "Agencies with no report for the year in the "
+		            "archive, whether or not the\n"
+		            "deadline has passed (state \"missing\" before it, "
+		            "\"overdue\" after it).\n");
 		break;
 	case OVERDUE:
 		fprintf(fp, "Agencies with no report for the year in the "
@@ -41,12 +41,11 @@ usage(FILE *fp, enum which w)
 		            "has passed, with the days since the deadline.\n");
 		break;
 	case LATE:
-		fprintf(fp,
-		        "Reports published after their deadline, with the "
-		        "days late.  Reports whose\n"
-		        "page gives no publication date are not counted "
-		        "(`list` shows them as\n"
-		        "\"undated\").\n");
+		fprintf(fp, "Reports published after their deadline, with the "
+		            "days late.  Reports whose\n"
+		            "page gives no publication date are not counted "
+		            "(`list` shows them as\n"
+		            "\"undated\").\n");
 		break;
 	}
 	fprintf(fp,
@@ -139,8 +138,8 @@ on_report(const struct store_report *r, void *arg)
 	    (rc = q_table_set(t, 3, Q_STR, q_kind_name(k))) != 0 ||
 	    (rc = q_table_set(t, 4, Q_STR, dl)) != 0 ||
 	    (rc = q_table_setf(t, 5, Q_STR, "%.10s", pub)) != 0 ||
-	    (rc = q_table_setf(t, 6, Q_NUM, "%d",
-	                       q_days_between(dl, pub))) != 0 ||
+	    (rc = q_table_setf(t, 6, Q_NUM, "%d", q_days_between(dl, pub))) !=
+	        0 ||
 	    (rc = q_table_set(t, 7, Q_STR, r->url)) != 0) {
 		json_decref(rec);
 		return rc;
@@ -188,12 +187,12 @@ deadline_cmd(enum which w, int argc, char *argv[])
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const mcols[] = {
-	    "agency", "region", ">year", "kind", "deadline", "state",
-	    ">days_overdue",
+	    "agency",   "region", ">year",         "kind",
+	    "deadline", "state",  ">days_overdue",
 	};
 	static const char *const lcols[] = {
-	    "agency",    "region",     ">year", "kind", "deadline",
-	    "published", ">days_late", "url",
+	    "agency",   "region",    ">year",      "kind",
+	    "deadline", "published", ">days_late", "url",
 	};
 	const char *region = NULL, *years = NULL;
 	struct ctx x = {0};
@@ -236,13 +235,11 @@ deadline_cmd(enum which w, int argc, char *argv[])
 		goto done;
 	for (x.year = from; rc == 0 && x.year <= to; x.year++)
 		rc = w == LATE
-		         ? store_report_iter(
-		               x.txn,
-		               &(struct store_report_filter){NULL, region,
-		                                             x.year},
-		               STORE_JSON, on_report, &x)
-		         : store_missing(x.txn, x.year, region, on_missing,
-		                         &x);
+		         ? store_report_iter(x.txn,
+		                             &(struct store_report_filter){
+		                                 NULL, region, x.year},
+		                             STORE_JSON, on_report, &x)
+		         : store_missing(x.txn, x.year, region, on_missing, &x);
 	store_read_end(x.txn);
 	if (rc != 0) {
 		log_warnx("%s: %s", names[w], nb_strerror(rc));

@@ -51,8 +51,9 @@ usage(FILE *fp)
 	            "2 usage or archive error.\n");
 }
 
-static const char *const pre[] = {"version", "versions", "first_seen",
-                                  "last_seen", "kind", "deadline", "status"};
+static const char *const pre[] = {"version",   "versions", "first_seen",
+                                  "last_seen", "kind",     "deadline",
+                                  "status"};
 static const char *const post[] = {"checks_total", "checks_failed",
                                    "checks_unknown", "failed_rules",
                                    "warnings"};
@@ -244,8 +245,7 @@ cmd_export(int argc, char *argv[])
 			printf("%s%s", post[i],
 			       i + 1 < NB_NELEM(post) ? "," : "\r\n");
 	}
-	if ((rc = store_report_iter(txn, &f, STORE_JSON, on_report, &x)) !=
-	    0) {
+	if ((rc = store_report_iter(txn, &f, STORE_JSON, on_report, &x)) != 0) {
 		log_warnx("export: %s", nb_strerror(rc));
 		goto done;
 	}

@@ -100,7 +100,7 @@ cmd_list(int argc, char *argv[])
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const cols[] = {
-	    "agency", "region", ">year",  "template", "published",
+	    "agency",   "region", ">year",  "template",  "published",
 	    "deadline", "status", "checks", ">versions", "url",
 	};
 	struct store_report_filter f = {0};

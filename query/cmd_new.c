@@ -133,8 +133,7 @@ cmd_new(int argc, char *argv[])
 
 	q_init(&q, "new");
 	optind = 1;
-	while ((c = q_getopt(&q, argc, argv, Q_SHORTOPTS "s:c:t:", opts)) !=
-	       -1)
+	while ((c = q_getopt(&q, argc, argv, Q_SHORTOPTS "s:c:t:", opts)) != -1)
 		switch (c) {
 		case 's':
 			since = optarg;

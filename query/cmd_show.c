@@ -65,10 +65,9 @@ static int
 print_active(const json_t *active, FILE *fp)
 {
 	static const char *const all[] = {
-	    ">made",       ">repealed",      ">in_force",
-	    ">new_made",   ">new_published", ">total_published",
-	    ">prev_items", ">change",        ">decisions",
-	    ">items",      ">amount",
+	    ">made",          ">repealed",        ">in_force",   ">new_made",
+	    ">new_published", ">total_published", ">prev_items", ">change",
+	    ">decisions",     ">items",           ">amount",
 	};
 	const char *cols[2 + NB_NELEM(all)] = {"row", "label"};
 	struct q_table *t = NULL;
@@ -78,8 +77,9 @@ print_active(const json_t *active, FILE *fp)
 
 	/* only the columns some row of this template has */
 	for (size_t c = 0; c < NB_NELEM(all); c++)
-		json_object_foreach((json_t *)active, key, row)
-		    if (json_object_get(row, all[c] + 1)) {
+		json_object_foreach((json_t *)active, key,
+		                    row) if (json_object_get(row, all[c] + 1))
+		{
 			cols[n++] = all[c];
 			break;
 		}
@@ -151,9 +151,9 @@ static int
 print_requests(const json_t *req, FILE *fp)
 {
 	static const char *const cols[] = {
-	    "row",           "label",          ">自然人",
-	    ">商业企业",     ">科研机构",      ">社会公益组织",
-	    ">法律服务机构", ">其他",          ">总计",
+	    "row",           "label",     ">自然人",
+	    ">商业企业",     ">科研机构", ">社会公益组织",
+	    ">法律服务机构", ">其他",     ">总计",
 	};
 	struct q_table *t = q_table_new(cols, NB_NELEM(cols));
 	int rc;
@@ -170,7 +170,7 @@ static int
 print_appeals(const json_t *ap, FILE *fp)
 {
 	static const char *const cols[] = {
-	    "group", "label", ">结果维持", ">结果纠正",
+	    "group",     "label",     ">结果维持", ">结果纠正",
 	    ">其他结果", ">尚未审结", ">总计",
 	};
 	static const char *const keys[] = {"upheld", "corrected", "other",
@@ -189,9 +189,8 @@ print_appeals(const json_t *ap, FILE *fp)
 		    (rc = q_table_set(t, 1, Q_STR, label(key))) != 0)
 			goto fail;
 		for (int c = 0; c < 5; c++)
-			if ((rc = q_table_setj(t, 2 + c,
-			                       json_object_get(g, keys[c]))) !=
-			    0)
+			if ((rc = q_table_setj(
+			         t, 2 + c, json_object_get(g, keys[c]))) != 0)
 				goto fail;
 	}
 	rc = q_table_print(t, Q_FMT_TABLE, fp);
@@ -225,13 +224,12 @@ print_record(struct q *q, struct store_txn *txn, const struct store_report *r,
 	q_deadline(k, r->year, dl);
 	fprintf(fp, "%s %d\n\n", r->agency, r->year);
 	line(fp, "region", r->region[0] ? r->region : NULL);
-	line(fp, "title",
-	     json_string_value(json_object_get(rec, "title")));
+	line(fp, "title", json_string_value(json_object_get(rec, "title")));
 	line(fp, "template",
 	     json_string_value(json_object_get(rec, "template")));
 	snprintf(buf, sizeof(buf), "%s (%s, deadline %s for a %s)",
-	         pub ? pub : "unknown",
-	         q_state_name(q_state_of(q, 1, pub, dl)), dl, q_kind_name(k));
+	         pub ? pub : "unknown", q_state_name(q_state_of(q, 1, pub, dl)),
+	         dl, q_kind_name(k));
 	line(fp, "published", buf);
 	line(fp, "url", r->url);
 	line(fp, "fetched", q_iso(r->fetched, iso));
@@ -248,8 +246,7 @@ print_record(struct q *q, struct store_txn *txn, const struct store_report *r,
 	}
 	if (json_object_get(rec, "requests")) {
 		fprintf(fp, "\n三、收到和处理政府信息公开申请情况\n");
-		if ((rc = print_requests(json_object_get(rec, "requests"),
-		                         fp)))
+		if ((rc = print_requests(json_object_get(rec, "requests"), fp)))
 			return rc;
 	}
 	if (json_object_get(rec, "appeals")) {
@@ -268,12 +265,13 @@ print_record(struct q *q, struct store_txn *txn, const struct store_report *r,
 		if (json_is_true(ok))
 			continue;
 		if (json_is_number(json_object_get(ck, "expected")))
-			snprintf(e, sizeof(e), "%.15g",
-			         json_number_value(
-			             json_object_get(ck, "expected")));
+			snprintf(
+			    e, sizeof(e), "%.15g",
+			    json_number_value(json_object_get(ck, "expected")));
 		if (json_is_number(json_object_get(ck, "actual")))
-			snprintf(ac, sizeof(ac), "%.15g",
-			         json_number_value(json_object_get(ck, "actual")));
+			snprintf(
+			    ac, sizeof(ac), "%.15g",
+			    json_number_value(json_object_get(ck, "actual")));
 		fprintf(fp, "  %-7s %s: expected %s, actual %s\n",
 		        json_is_false(ok) ? "FAILED" : "unknown",
 		        q_check_name(ck, buf, sizeof(buf)), e, ac);
@@ -347,10 +345,9 @@ static int
 report_get(struct q *q, struct store_txn *txn, const char *agency, int year,
            uint32_t version, struct store_report *r)
 {
-	int rc = version
-	             ? store_report_version_get(txn, agency, year, version,
-	                                        STORE_JSON, r)
-	             : store_report_get(txn, agency, year, STORE_JSON, r);
+	int rc = version ? store_report_version_get(txn, agency, year, version,
+	                                            STORE_JSON, r)
+	                 : store_report_get(txn, agency, year, STORE_JSON, r);
 
 	if (rc == NB_ENOTFOUND) {
 		if (version)
@@ -553,7 +550,9 @@ diff_name(size_t i)
 {
 	size_t nf = q_fields_count();
 
-	return i < nf ? q_field_name(i) : i == nf ? "checks.failed" : "warnings";
+	return i < nf    ? q_field_name(i)
+	       : i == nf ? "checks.failed"
+	                 : "warnings";
 }
 
 static char *
@@ -716,8 +715,7 @@ cmd_history(int argc, char *argv[])
 		status = rc == NB_ENOTFOUND ? Q_NO : Q_ERR;
 		goto done;
 	}
-	rc = store_report_versions(txn, name, year, STORE_JSON, on_version,
-	                           &h);
+	rc = store_report_versions(txn, name, year, STORE_JSON, on_version, &h);
 	store_read_end(txn);
 	txn = NULL;
 	if (rc != 0 && rc != NB_ENOTFOUND) {

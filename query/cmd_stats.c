@@ -76,16 +76,26 @@ enum {
 };
 
 static const char *const mnames[M_COUNT] = {
-    "reports",       "agencies_missing",
-    "on_time",       "late",
-    "undated",       "template_2021",
-    "template_2019", "template_unknown",
-    "checks_failed", "requests_new",
-    "requests_new_median", "requests_new_p90",
-    "requests_new_max", "granted",
-    "partially_granted", "granted_pct",
-    "licensing",     "punishment",
-    "compulsion",    "review",
+    "reports",
+    "agencies_missing",
+    "on_time",
+    "late",
+    "undated",
+    "template_2021",
+    "template_2019",
+    "template_unknown",
+    "checks_failed",
+    "requests_new",
+    "requests_new_median",
+    "requests_new_p90",
+    "requests_new_max",
+    "granted",
+    "partially_granted",
+    "granted_pct",
+    "licensing",
+    "punishment",
+    "compulsion",
+    "review",
     "litigation",
 };
 
@@ -180,15 +190,15 @@ on_report(const struct store_report *r, void *arg)
 		y->news[y->nnews++] = json_number_value(tv);
 		y->m[M_NEW] += json_number_value(tv);
 	}
-	y->m[M_GRANTED] += req_total(json_object_get(req, "results"), NULL,
-	                             "granted");
+	y->m[M_GRANTED] +=
+	    req_total(json_object_get(req, "results"), NULL, "granted");
 	y->m[M_PARTIAL] += req_total(json_object_get(req, "results"), NULL,
 	                             "partially_granted");
 	y->results_total +=
 	    req_total(json_object_get(req, "results"), NULL, "total");
 	act = json_object_get(rec, "active");
-	y->m[M_LICENSING] +=
-	    num(json_object_get(json_object_get(act, "licensing"), "decisions"));
+	y->m[M_LICENSING] += num(
+	    json_object_get(json_object_get(act, "licensing"), "decisions"));
 	y->m[M_PUNISHMENT] += num(
 	    json_object_get(json_object_get(act, "punishment"), "decisions"));
 	y->m[M_COMPULSION] += num(
@@ -246,7 +256,7 @@ static int
 print(struct ctx *x, enum q_fmt fmt)
 {
 	const char **cols = calloc(x->ny + 1, sizeof(char *));
-	char (*names)[8] = calloc(x->ny, sizeof(*names));
+	char(*names)[8] = calloc(x->ny, sizeof(*names));
 	struct q_table *t = NULL;
 	int rc = NB_ENOMEM;
 
@@ -286,8 +296,7 @@ print(struct ctx *x, enum q_fmt fmt)
 			                       x->y[i].year)) != 0)
 				goto fail;
 			for (int m = 0; m < M_COUNT; m++)
-				if ((rc = q_table_setf(t, m + 1, Q_NUM,
-				                       "%.15g",
+				if ((rc = q_table_setf(t, m + 1, Q_NUM, "%.15g",
 				                       x->y[i].m[m])) != 0)
 					goto fail;
 		}

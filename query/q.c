@@ -17,8 +17,7 @@ q_init(struct q *q, const char *cmd)
 {
 	memset(q, 0, sizeof(*q));
 	q->cmd = cmd;
-	nb_time_date(nb_now_ms() + CHINA_OFFSET_MS, q->today,
-	             sizeof(q->today));
+	nb_time_date(nb_now_ms() + CHINA_OFFSET_MS, q->today, sizeof(q->today));
 }
 
 int
@@ -96,7 +95,8 @@ q_usage_common(FILE *fp, int with_today)
 	fprintf(fp,
 	        "  -D, --data-dir DIR  the archive (default: data_dir of the "
 	        "config)\n"
-	        "  -f, --config FILE   the config file (default: %s/nianbao/nianbao.ini;"
+	        "  -f, --config FILE   the config file (default: "
+	        "%s/nianbao/nianbao.ini;"
 	        "\n"
 	        "                      with -D only if given); agency kinds "
 	        "and\n"

@@ -30,14 +30,14 @@ enum {
 
 /* Put these first in a command's option table, and Q_SHORTOPTS first in
  * its short option string. */
-#define Q_LONGOPTS                                                       \
-	{"data-dir", required_argument, NULL, 'D'},                      \
-	    {"config", required_argument, NULL, 'f'},                    \
-	    {"json", no_argument, NULL, Q_OPT_JSON},                     \
-	    {"csv", no_argument, NULL, Q_OPT_CSV},                       \
-	    {"today", required_argument, NULL, Q_OPT_TODAY},             \
-	{                                                                \
-		"help", no_argument, NULL, 'h'                           \
+#define Q_LONGOPTS                                                             \
+	{"data-dir", required_argument, NULL, 'D'},                            \
+	    {"config", required_argument, NULL, 'f'},                          \
+	    {"json", no_argument, NULL, Q_OPT_JSON},                           \
+	    {"csv", no_argument, NULL, Q_OPT_CSV},                             \
+	    {"today", required_argument, NULL, Q_OPT_TODAY},                   \
+	{                                                                      \
+		"help", no_argument, NULL, 'h'                                 \
 	}
 #define Q_SHORTOPTS "D:f:h"
 
@@ -48,9 +48,9 @@ struct q {
 	const char *cfgpath; /* -f */
 	enum q_fmt fmt;
 	int help;
-	char today[11];          /* "YYYY-MM-DD": --today or the date in China */
-	struct nb_config *cfg;   /* NULL when only -D was given */
-	struct store *st;        /* after q_open */
+	char today[11];        /* "YYYY-MM-DD": --today or the date in China */
+	struct nb_config *cfg; /* NULL when only -D was given */
+	struct store *st;      /* after q_open */
 };
 
 /* q_init - defaults: table output, today's date in China (UTC+8). */
@@ -114,8 +114,8 @@ void q_table_free(struct q_table *t);
 int q_table_row(struct q_table *t);
 /* set a cell of the current row (text copied) */
 int q_table_set(struct q_table *t, int col, enum q_cell type, const char *s);
-int q_table_setf(struct q_table *t, int col, enum q_cell type,
-                 const char *fmt, ...) NB_PRINTF(4, 5);
+int q_table_setf(struct q_table *t, int col, enum q_cell type, const char *fmt,
+                 ...) NB_PRINTF(4, 5);
 /* a JSON scalar (string, integer, real, true/false, null) as a cell */
 int q_table_setj(struct q_table *t, int col, const json_t *v);
 size_t q_table_rows(const struct q_table *t);

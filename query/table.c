@@ -58,16 +58,14 @@ q_table_row(struct q_table *t)
 {
 	if (t->nrows == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct cell *c =
-		    realloc(t->cells, cap * t->ncols * sizeof(*c));
+		struct cell *c = realloc(t->cells, cap * t->ncols * sizeof(*c));
 
 		if (c == NULL)
 			return NB_ENOMEM;
 		t->cells = c;
 		t->cap = cap;
 	}
-	memset(&t->cells[t->nrows * t->ncols], 0,
-	       t->ncols * sizeof(*t->cells));
+	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
 	for (int i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * t->ncols + i].type = Q_NULL;
 	t->nrows++;
@@ -89,8 +87,7 @@ q_table_set(struct q_table *t, int col, enum q_cell type, const char *s)
 }
 
 int
-q_table_setf(struct q_table *t, int col, enum q_cell type, const char *fmt,
-             ...)
+q_table_setf(struct q_table *t, int col, enum q_cell type, const char *fmt, ...)
 {
 	struct cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
 	va_list ap;

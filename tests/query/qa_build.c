@@ -115,8 +115,8 @@ report(struct store *st, const json_t *spec, int n)
 	int year = json_integer_value(json_object_get(spec, "year"));
 	const json_t *pub = json_object_get(spec, "published");
 	json_t *v;
-	json_t *rec = load_base(
-	    json_string_value(json_object_get(spec, "base")));
+	json_t *rec =
+	    load_base(json_string_value(json_object_get(spec, "base")));
 	struct render_opts ro = {0};
 	struct store_capture cap = {0};
 	struct store_capture_result res;
@@ -137,8 +137,8 @@ report(struct store *st, const json_t *spec, int n)
 	json_object_set_new(rec, "region", json_string(region ? region : ""));
 	json_object_set_new(rec, "year", json_integer(year));
 	json_object_set_new(rec, "title", json_string(title));
-	json_object_foreach((json_t *)json_object_get(spec, "set"), key, v)
-	    if (set_path(rec, key, v) != 0) goto fail;
+	json_object_foreach((json_t *)json_object_get(spec, "set"), key,
+	                    v) if (set_path(rec, key, v) != 0) goto fail;
 	ro.page = 1;
 	ro.published = json_string_value(pub);
 	ro.seed = n;
@@ -146,8 +146,9 @@ report(struct store *st, const json_t *spec, int n)
 		fprintf(stderr, "report %d: cannot render\n", n);
 		goto fail;
 	}
-	nb_buf_printf(&hdr, "HTTP/1.1 200 OK\r\nContent-Type: text/html; "
-	                    "charset=utf-8\r\nContent-Length: %zu\r\n\r\n",
+	nb_buf_printf(&hdr,
+	              "HTTP/1.1 200 OK\r\nContent-Type: text/html; "
+	              "charset=utf-8\r\nContent-Length: %zu\r\n\r\n",
 	              doc.len);
 	cap.url = url;
 	cap.ip = "127.0.0.1";
@@ -243,10 +244,11 @@ agencies_fn(struct store_txn *txn, void *arg)
 		               strlen(json_string_value(al)) + 1);
 		sa.aliases = aliases.data;
 		sa.aliases_len = aliases.len;
-		sa.kind = kind == NULL                       ? STORE_KIND_AUTO
-		          : strcmp(kind, "government") == 0 ? STORE_KIND_GOVERNMENT
-		          : strcmp(kind, "department") == 0 ? STORE_KIND_DEPARTMENT
-		                                            : STORE_KIND_AUTO;
+		sa.kind =
+		    kind == NULL                      ? STORE_KIND_AUTO
+		    : strcmp(kind, "government") == 0 ? STORE_KIND_GOVERNMENT
+		    : strcmp(kind, "department") == 0 ? STORE_KIND_DEPARTMENT
+		                                      : STORE_KIND_AUTO;
 		rc = store_agency_put(txn, &sa);
 		nb_buf_free(&aliases);
 		if (rc != 0)
@@ -270,12 +272,12 @@ events_fn(struct store_txn *txn, void *arg)
 		ev.type = store_event_type_parse(
 		    json_string_value(json_object_get(e, "type")));
 		ev.time = ms(json_string_value(json_object_get(e, "time")));
-		ev.agency = (s = json_string_value(json_object_get(e, "agency")))
-		                ? s
-		                : "";
+		ev.agency =
+		    (s = json_string_value(json_object_get(e, "agency"))) ? s
+		                                                          : "";
 		ev.year = json_integer_value(json_object_get(e, "year"));
-		ev.url = (s = json_string_value(json_object_get(e, "url"))) ? s
-		                                                            : "";
+		ev.url =
+		    (s = json_string_value(json_object_get(e, "url"))) ? s : "";
 		ev.detail =
 		    (s = json_string_value(json_object_get(e, "detail"))) ? s
 		                                                          : "";
@@ -314,7 +316,8 @@ main(int argc, char *argv[])
 		rc = store_write(st, agencies_fn,
 		                 json_object_get(spec, "agencies"));
 	if (rc == 0 && json_object_get(spec, "events"))
-		rc = store_write(st, events_fn, json_object_get(spec, "events"));
+		rc =
+		    store_write(st, events_fn, json_object_get(spec, "events"));
 	store_close(st);
 	json_decref(spec);
 	if (rc != 0)

@@ -17,8 +17,8 @@
 #include "store.h"
 
 static const char *const rows[] = {
-    "new", "carried_over", "granted", "partially_granted", "total",
-    "carried_forward",
+    "new",   "carried_over",    "granted", "partially_granted",
+    "total", "carried_forward",
 };
 
 struct round {
@@ -32,7 +32,8 @@ write_fn(struct store_txn *txn, void *arg)
 	struct round *r = arg;
 	struct store_report_in in = {0};
 	struct store_event ev = {0};
-	struct timespec ts = {r->hold_ms / 1000, (r->hold_ms % 1000) * 1000000L};
+	struct timespec ts = {r->hold_ms / 1000,
+	                      (r->hold_ms % 1000) * 1000000L};
 	char url[128];
 	int rc;
 
@@ -68,8 +69,8 @@ record(int n)
 	char title[128];
 	char *s;
 
-	snprintf(title, sizeof(title), "并发测试局2023年政府信息公开工作年度报告（第%d版）",
-	         n);
+	snprintf(title, sizeof(title),
+	         "并发测试局2023年政府信息公开工作年度报告（第%d版）", n);
 	json_object_set_new(rec, "agency", json_string("并发测试局"));
 	json_object_set_new(rec, "region", json_string("测试市"));
 	json_object_set_new(rec, "year", json_integer(2023));

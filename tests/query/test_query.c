@@ -64,8 +64,7 @@ test_kind_override(void **state)
 	assert_int_equal(q_kind(&q, a.name, &a), Q_KIND_DEPARTMENT);
 	ag.kind = NB_KIND_AUTO;
 	assert_int_equal(q_kind(&q, a.name, &a), Q_KIND_GOVERNMENT);
-	assert_int_equal(q_kind(&q, "樟树市人民政府", NULL),
-	                 Q_KIND_GOVERNMENT);
+	assert_int_equal(q_kind(&q, "樟树市人民政府", NULL), Q_KIND_GOVERNMENT);
 }
 
 static void
@@ -85,8 +84,7 @@ test_deadlines(void **state)
 	/* the deadline day itself is still on time, and not yet overdue */
 	assert_int_equal(q_state_of(&q, 1, "2022-01-31", dl), Q_ON_TIME);
 	assert_int_equal(q_state_of(&q, 1, "2022-02-01", dl), Q_LATE);
-	assert_int_equal(q_state_of(&q, 1, "2022-02-01T09:00:00Z", dl),
-	                 Q_LATE);
+	assert_int_equal(q_state_of(&q, 1, "2022-02-01T09:00:00Z", dl), Q_LATE);
 	assert_int_equal(q_state_of(&q, 1, NULL, dl), Q_UNDATED);
 	assert_int_equal(q_state_of(&q, 1, "2022", dl), Q_UNDATED);
 	assert_int_equal(q_state_of(&q, 0, NULL, dl), Q_MISSING);
@@ -177,13 +175,13 @@ test_table_csv_json(void **state)
 static void
 test_fields(void **state)
 {
-	json_t *rec = json_pack(
-	    "{s:s, s:{s:{s:i}, s:{s:{s:f, s:s}}}, s:{s:[iiiiiii], "
-	    "s:{s:{s:[iiiiiin]}}}}",
-	    "agency", "樟树市人民政府", "active", "licensing", "decisions",
-	    11138, "fees", "amount", "value", 8606.5, "unit", "万元",
-	    "requests", "new", 36, 2, 0, 0, 0, 0, 38, "results", "denied",
-	    "third_party", 1, 2, 3, 4, 5, 6);
+	json_t *rec =
+	    json_pack("{s:s, s:{s:{s:i}, s:{s:{s:f, s:s}}}, s:{s:[iiiiiii], "
+	              "s:{s:{s:[iiiiiin]}}}}",
+	              "agency", "樟树市人民政府", "active", "licensing",
+	              "decisions", 11138, "fees", "amount", "value", 8606.5,
+	              "unit", "万元", "requests", "new", 36, 2, 0, 0, 0, 0, 38,
+	              "results", "denied", "third_party", 1, 2, 3, 4, 5, 6);
 	size_t n = q_fields_count(), found = 0;
 
 	(void)state;
