@@ -34,7 +34,8 @@ usage(FILE *fp)
 	q_usage_common(fp, 0);
 	fprintf(fp, "\nExit status: 0 every rule holds, 1 some rule fails "
 	            "(or, with --unknown,\n"
-	            "cannot be evaluated), 2 usage or archive error.\n");
+	            "cannot be evaluated), 2 usage or archive error (a region "
+	            "with no\nagency is taken for a typing error).\n");
 }
 
 struct ctx {
@@ -147,7 +148,8 @@ cmd_check(int argc, char *argv[])
 	}
 	if (q_open(&q) != 0 ||
 	    (x.t = q_table_new(cols, NB_NELEM(cols))) == NULL ||
-	    store_read_begin(q.st, &txn) != 0)
+	    store_read_begin(q.st, &txn) != 0 ||
+	    q_region_check(&q, txn, f.region) != 0)
 		goto done;
 	if (agency != NULL) {
 		if ((rc = q_agency_resolve(&q, txn, agency, &name)) != 0) {

@@ -67,7 +67,8 @@ usage(FILE *fp, enum which w)
 	q_usage_common(fp, 1);
 	fprintf(fp,
 	        "\nExit status: 0 none found (%s), 1 some found, 2 usage or "
-	        "archive error.\n",
+	        "archive error\n(a region with no agency is taken for a "
+	        "typing error).\n",
 	        w == LATE ? "every dated report on time" : "nothing missing");
 }
 
@@ -233,6 +234,10 @@ deadline_cmd(enum which w, int argc, char *argv[])
 	                : q_table_new(mcols, NB_NELEM(mcols));
 	if (x.t == NULL || store_read_begin(q.st, &x.txn) != 0)
 		goto done;
+	if (q_region_check(&q, x.txn, region) != 0) {
+		store_read_end(x.txn);
+		goto done;
+	}
 	for (x.year = from; rc == 0 && x.year <= to; x.year++)
 		rc = w == LATE
 		         ? store_report_iter(x.txn,

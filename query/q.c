@@ -159,6 +159,24 @@ q_parse_year(const char *opt, const char *s, int *year)
 	return 0;
 }
 
+static int
+stop_at_first(const struct store_agency *a, void *arg)
+{
+	(void)a;
+	(void)arg;
+	return 1;
+}
+
+int
+q_region_check(struct q *q, struct store_txn *txn, const char *region)
+{
+	if (region == NULL ||
+	    store_agency_iter(txn, region, stop_at_first, NULL) == 1)
+		return 0;
+	log_warnx("%s: no agency in region '%s'", q->cmd, region);
+	return NB_ENOTFOUND;
+}
+
 /* --------------------------------------------------------- agency names */
 
 struct alias_find {

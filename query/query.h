@@ -25,7 +25,6 @@ enum {
 	Q_OPT_JSON = 0x100,
 	Q_OPT_CSV,
 	Q_OPT_TODAY,
-	Q_OPT_FIRST_FREE, /* commands number their own long options from here */
 };
 
 /* Put these first in a command's option table, and Q_SHORTOPTS first in
@@ -92,6 +91,13 @@ void q_close(struct q *q);
  */
 int q_agency_resolve(struct q *q, struct store_txn *txn, const char *name,
                      char **out);
+
+/*
+ * q_region_check - for commands whose empty answer means "all in order":
+ * a region (not NULL) that has no agency is most likely mistyped.
+ * Returns 0, or NB_ENOTFOUND after logging it.
+ */
+int q_region_check(struct q *q, struct store_txn *txn, const char *region);
 
 /* q_parse_year - "2021" into *year (1900..2999); 0 or NB_EINVAL (logged). */
 int q_parse_year(const char *opt, const char *s, int *year);

@@ -127,6 +127,10 @@ check("late", {(x["agency"], x["year"], x["days_late"]) for x in late} ==
        (RZ, 2022, 15)}, late)
 run("late", "--year", "2020", *TODAY, code=0)
 run("missing", "--year", "2023-2021", code=2)
+# a region nobody is in is a typing error, not "nothing missing"
+p = run("missing", "--region", "南昌市", code=2)
+check("unknown region", b"no agency in region" in p.stderr, p.stderr)
+run("check", "--region", "南昌市", code=2)
 
 # the config overrides the kind: 瑞金市政府 is the county government
 cfg = os.path.join(tmp, "q.ini")
