@@ -32,7 +32,7 @@ static const struct nb_command commands[] = {
     {"late", cmd_late, "late [--year Y] [--region R]",
      "reports published after the deadline"},
     {"check", cmd_check, "check [--agency A] [--year Y]",
-     "reports whose numbers do not add up (勾稽), across years too"},
+     "reports whose numbers do not add up (勾稽 rules)"},
     {"stats", cmd_stats, "stats [--year Y] [--region R]",
      "totals and distributions across agencies and years"},
     {"export", cmd_export, "export --format csv|jsonl [filters]",

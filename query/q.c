@@ -95,12 +95,10 @@ q_usage_common(FILE *fp, int with_today)
 	fprintf(fp,
 	        "  -D, --data-dir DIR  the archive (default: data_dir of the "
 	        "config)\n"
-	        "  -f, --config FILE   the config file (default: "
-	        "%s/nianbao/nianbao.ini;"
-	        "\n"
-	        "                      with -D only if given); agency kinds "
-	        "and\n"
-	        "                      aliases come from it\n"
+	        "  -f, --config FILE   the config file (default:\n"
+	        "                      %s/nianbao/nianbao.ini;\n"
+	        "                      with -D only if given): agency kinds "
+	        "and aliases\n"
 	        "      --json          print JSON instead of a table\n"
 	        "      --csv           print CSV (a header line, then rows)\n",
 	        NB_SYSCONFDIR);
