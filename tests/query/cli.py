@@ -363,6 +363,32 @@ p = subprocess.run([nb, "--help"], capture_output=True)
 check("command list", all(("  %s " % c).encode() in p.stdout
                           for c in cmds), p.stdout)
 
+# a record of the wrong shape (the store only takes valid JSON): never a
+# crash, the rest still answered
+bad = os.path.join(tmp, "bad.json")
+json.dump({"reports": [{"base": "000_b28a0448acb1371b.json", "agency": RZ,
+                        "region": "瑞金市", "year": 2021,
+                        "published": "2022-03-01",
+                        "fetched": "2024-03-13T00:00:00Z",
+                        "record_set": {"checks": "oops", "requests": [1, 2],
+                                "active": 5, "appeals": None,
+                                "template": 2021},
+                        "url": "http://www.ruijin.gov.cn.demo/bad.shtml"}]},
+          open(bad, "w", encoding="utf-8"), ensure_ascii=False)
+build(bad)
+for fmt in ([], ["--json"], ["--csv"]):
+    run("show", RZ, "2021", *fmt, code=0)
+for args in (["list"], ["stats"], ["export", "--format", "csv"],
+             ["export", "--format", "jsonl"], ["check"], ["late"],
+             ["coverage"], ["history", RZ, "2021"], ["list", "--json"]):
+    p = run(*(args + TODAY))
+    check("odd record: %s" % " ".join(args), p.returncode in (0, 1),
+          (p.returncode, p.stderr[-300:]))
+rows = js("list", "--year", "2021", *TODAY)
+odd = [r for r in rows if r["agency"] == RZ]
+check("odd record listed", len(rows) == 5 and len(odd) == 1 and
+      odd[0]["template"] is None and odd[0]["checks"] == "none", odd)
+
 subprocess.run(["rm", "-rf", tmp])
 print("%d passed, %d failed" % (passes, fails))
 sys.exit(1 if fails else 0)
