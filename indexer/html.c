@@ -1,0 +1,407 @@
+/*
+ * html.c - report pages as county sites serve them, read with libxml2's
+ * HTML parser.
+ *
+ * The parser runs in push mode with SAX callbacks instead of building a
+ * tree: a page is converted to UTF-8 and fed in pieces, so the memory a
+ * page needs is the text it holds, not a DOM several times its size.
+ *
+ * Tables: each <table> becomes a grid (rowspan/colspan expanded).  A table
+ * that holds another table, or has a single column, is page layout: its
+ * text stays body paragraphs and only the tables inside become grids.
+ * Text inside a data table's cells is not body text.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+
+#include "buf.h"
+#include "charset.h"
+#include "internal.h"
+
+#define MAX_TABLE_DEPTH 32
+#define FEED            65536
+
+struct tframe {
+	struct indexer_grid *g;
+	size_t para_mark; /* doc->nparas when the table opened */
+	int nested;       /* holds a table: layout, not data */
+	int in_cell;
+	int rowspan, colspan;
+	struct nb_buf cell;
+};
+
+struct html_state {
+	struct indexer_doc *doc;
+	htmlParserCtxtPtr ctxt;
+	int skip;           /* inside script/style/...: text ignored */
+	int in_title;       /* inside <title> */
+	int ignored_tables; /* <table> beyond MAX_TABLE_DEPTH */
+	struct nb_buf para, title;
+	struct tframe t[MAX_TABLE_DEPTH];
+	int depth;
+	int rc; /* first error; parsing stops */
+};
+
+static void
+fail(struct html_state *s, int rc)
+{
+	if (s->rc == 0)
+		s->rc = rc;
+	xmlStopParser(s->ctxt);
+}
+
+static void
+flush_para(struct html_state *s)
+{
+	char tmp[8];
+	int rc;
+
+	if (s->para.len == 0)
+		return;
+	/* a run of blanks is no paragraph */
+	if (s->para.len < 6 &&
+	    clean_text(s->para.data, s->para.len, tmp) == 0) {
+		nb_buf_reset(&s->para);
+		return;
+	}
+	rc = indexer_doc_add_para(s->doc, s->para.data, s->para.len);
+	nb_buf_reset(&s->para);
+	if (rc != 0)
+		fail(s, rc);
+}
+
+static void
+close_cell(struct html_state *s)
+{
+	struct tframe *f;
+	int rc;
+
+	if (s->depth == 0 || !(f = &s->t[s->depth - 1])->in_cell)
+		return;
+	f->in_cell = 0;
+	rc = indexer_grid_cell(f->g, f->cell.data ? f->cell.data : "",
+	                       f->cell.len, f->rowspan, f->colspan);
+	nb_buf_reset(&f->cell);
+	if (rc != 0)
+		fail(s, rc);
+}
+
+static int
+span_attr(const xmlChar **attrs, const char *name)
+{
+	for (size_t i = 0; attrs != NULL && attrs[i] != NULL; i += 2)
+		if (strcasecmp((const char *)attrs[i], name) == 0 &&
+		    attrs[i + 1] != NULL) {
+			long v = strtol((const char *)attrs[i + 1], NULL, 10);
+
+			return v < 1                  ? 1
+			       : v > INDEXER_MAX_SPAN ? INDEXER_MAX_SPAN
+			                              : (int)v;
+		}
+	return 1;
+}
+
+static const char *
+attr(const xmlChar **attrs, const char *name)
+{
+	for (size_t i = 0; attrs != NULL && attrs[i] != NULL; i += 2)
+		if (strcasecmp((const char *)attrs[i], name) == 0)
+			return (const char *)attrs[i + 1];
+	return NULL;
+}
+
+static int
+is_block(const char *n)
+{
+	static const char *const blocks[] = {
+	    "p",      "div",     "br",      "li",     "ul",     "ol",
+	    "h1",     "h2",      "h3",      "h4",     "h5",     "h6",
+	    "center", "section", "article", "header", "footer", "blockquote",
+	    "pre",    "hr",      "dl",      "dt",     "dd",     "form",
+	    "nav",    "main",    "aside"};
+
+	for (size_t i = 0; i < NB_NELEM(blocks); i++)
+		if (strcmp(n, blocks[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_skipped(const char *n)
+{
+	return strcmp(n, "script") == 0 || strcmp(n, "style") == 0 ||
+	       strcmp(n, "noscript") == 0 || strcmp(n, "template") == 0 ||
+	       strcmp(n, "select") == 0 || strcmp(n, "textarea") == 0;
+}
+
+/* A line break inside the open cell, if any. */
+static void
+cell_break(struct html_state *s)
+{
+	struct tframe *f;
+
+	if (s->depth == 0 || !(f = &s->t[s->depth - 1])->in_cell)
+		return;
+	if (f->cell.len > 0 && f->cell.data[f->cell.len - 1] != '\n' &&
+	    nb_buf_add(&f->cell, "\n", 1) != 0)
+		fail(s, NB_ETOOBIG);
+}
+
+static void
+on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
+{
+	struct html_state *s = ctx;
+	const char *n = (const char *)xname;
+	struct tframe *f = s->depth ? &s->t[s->depth - 1] : NULL;
+
+	if (s->rc != 0)
+		return;
+	if (is_skipped(n)) {
+		s->skip++;
+		return;
+	}
+	if (strcmp(n, "title") == 0) {
+		s->in_title = 1;
+		return;
+	}
+	if (strcmp(n, "img") == 0) {
+		indexer_doc_add_image(s->doc);
+		return;
+	}
+	if (strcmp(n, "meta") == 0) {
+		const char *name = attr(attrs, "name");
+		const char *content = attr(attrs, "content");
+
+		if (name != NULL && content != NULL &&
+		    (strcasecmp(name, "ArticleTitle") == 0 ||
+		     strcasecmp(name, "ContentSource") == 0 ||
+		     strcasecmp(name, "PubDate") == 0)) {
+			const char *key = strcasecmp(name, "ArticleTitle") == 0
+			                      ? "ArticleTitle"
+			                  : strcasecmp(name, "PubDate") == 0
+			                      ? "PubDate"
+			                      : "ContentSource";
+
+			if (indexer_doc_set_meta(s->doc, key, content) != 0)
+				fail(s, NB_ENOMEM);
+		}
+		return;
+	}
+	if (strcmp(n, "table") == 0) {
+		flush_para(s);
+		if (s->depth == MAX_TABLE_DEPTH) {
+			s->ignored_tables++;
+			return;
+		}
+		if (f != NULL) {
+			close_cell(s);
+			f->nested = 1;
+		}
+		f = &s->t[s->depth];
+		memset(f, 0, sizeof(*f));
+		nb_buf_init(&f->cell, INDEXER_MAX_TEXT);
+		if (indexer_grid_new(&f->g) != 0) {
+			fail(s, NB_ENOMEM);
+			return;
+		}
+		f->para_mark = s->doc->nparas;
+		s->depth++;
+		return;
+	}
+	if (f != NULL && strcmp(n, "tr") == 0) {
+		int rc;
+
+		close_cell(s);
+		flush_para(s);
+		if ((rc = indexer_grid_row(f->g)) != 0)
+			fail(s, rc);
+		return;
+	}
+	if (f != NULL && (strcmp(n, "td") == 0 || strcmp(n, "th") == 0)) {
+		close_cell(s);
+		flush_para(s);
+		f->in_cell = 1;
+		f->rowspan = span_attr(attrs, "rowspan");
+		f->colspan = span_attr(attrs, "colspan");
+		return;
+	}
+	if (is_block(n)) {
+		flush_para(s);
+		cell_break(s);
+	}
+}
+
+static void
+close_table(struct html_state *s)
+{
+	struct tframe *f = &s->t[s->depth - 1];
+	int rc;
+
+	close_cell(s);
+	flush_para(s);
+	s->depth--;
+	nb_buf_free(&f->cell);
+	if (f->nested || indexer_grid_ncols(f->g) <= 1 || s->rc != 0) {
+		indexer_grid_free(f->g);
+		return;
+	}
+	doc_truncate_paras(s->doc, f->para_mark);
+	if ((rc = indexer_doc_add_grid(s->doc, f->g)) != 0)
+		fail(s, rc);
+}
+
+static void
+on_end(void *ctx, const xmlChar *xname)
+{
+	struct html_state *s = ctx;
+	const char *n = (const char *)xname;
+
+	if (s->rc != 0)
+		return;
+	if (is_skipped(n)) {
+		if (s->skip > 0)
+			s->skip--;
+		return;
+	}
+	if (strcmp(n, "title") == 0) {
+		s->in_title = 0;
+		return;
+	}
+	if (strcmp(n, "table") == 0) {
+		if (s->ignored_tables > 0)
+			s->ignored_tables--;
+		else if (s->depth > 0)
+			close_table(s);
+		return;
+	}
+	if (s->depth > 0 && (strcmp(n, "td") == 0 || strcmp(n, "th") == 0 ||
+	                     strcmp(n, "tr") == 0)) {
+		close_cell(s);
+		flush_para(s);
+		return;
+	}
+	if (is_block(n)) {
+		flush_para(s);
+		cell_break(s);
+	}
+}
+
+static void
+on_text(void *ctx, const xmlChar *ch, int len)
+{
+	struct html_state *s = ctx;
+	struct tframe *f = s->depth ? &s->t[s->depth - 1] : NULL;
+	const char *p = (const char *)ch;
+	int rc = 0;
+
+	if (s->rc != 0 || s->skip > 0 || len <= 0)
+		return;
+	if (s->in_title) {
+		if (nb_buf_add(&s->title, p, len) != 0)
+			fail(s, NB_ETOOBIG);
+		return;
+	}
+	/* source line breaks are blanks in HTML */
+	for (int i = 0; i < len && rc == 0;) {
+		int j = i;
+
+		while (j < len && p[j] != '\n' && p[j] != '\r' && p[j] != '\t')
+			j++;
+		if (j > i) {
+			if (f != NULL && f->in_cell)
+				rc = nb_buf_add(&f->cell, p + i, j - i);
+			if (rc == 0)
+				rc = nb_buf_add(&s->para, p + i, j - i);
+		}
+		if (j < len && rc == 0) {
+			if (f != NULL && f->in_cell)
+				rc = nb_buf_add(&f->cell, " ", 1);
+			if (rc == 0)
+				rc = nb_buf_add(&s->para, " ", 1);
+			j++;
+		}
+		i = j;
+	}
+	if (rc != 0)
+		fail(s, rc);
+}
+
+static int
+feed_cb(void *arg, const char *utf8, size_t len)
+{
+	struct html_state *s = arg;
+
+	while (len > 0 && s->rc == 0) {
+		size_t n = len > FEED ? FEED : len;
+
+		htmlParseChunk(s->ctxt, utf8, (int)n, 0);
+		utf8 += n;
+		len -= n;
+	}
+	return s->rc;
+}
+
+int
+read_html(const char *data, size_t len, const char *content_type,
+          struct indexer_doc *doc, struct indexer_status *st)
+{
+	struct html_state s = {.doc = doc};
+	htmlSAXHandler sax;
+	char cs[40];
+	int rc;
+
+	memset(&sax, 0, sizeof(sax));
+	sax.startElement = on_start;
+	sax.endElement = on_end;
+	sax.characters = on_text;
+	sax.cdataBlock = on_text;
+	charset_detect(content_type, data, len, cs, sizeof(cs));
+	nb_buf_init(&s.para, INDEXER_MAX_TEXT);
+	nb_buf_init(&s.title, 4096);
+	s.ctxt = htmlCreatePushParserCtxt(&sax, &s, NULL, 0, NULL,
+	                                  XML_CHAR_ENCODING_UTF8);
+	if (s.ctxt == NULL) {
+		rc = NB_ENOMEM;
+		goto done;
+	}
+	/* the bytes are UTF-8 by now, whatever a <meta> inside says */
+	htmlCtxtUseOptions(s.ctxt,
+	                   HTML_PARSE_RECOVER | HTML_PARSE_NONET |
+	                       HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	                       HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOIMPLIED);
+	rc = charset_to_utf8_cb(cs, data, len, feed_cb, &s);
+	if (rc == NB_EINVAL)
+		rc = charset_to_utf8_cb("UTF-8", data, len, feed_cb, &s);
+	if (rc == 0 && s.rc == 0)
+		htmlParseChunk(s.ctxt, NULL, 0, 1);
+	if (rc == 0)
+		rc = s.rc;
+	if (rc == 0) {
+		while (s.depth > 0)
+			close_table(&s);
+		flush_para(&s);
+		rc = s.rc;
+	}
+	if (rc == 0 && s.title.len > 0)
+		rc = indexer_doc_set_meta(doc, "title", s.title.data);
+	if (rc == NB_ETOOBIG)
+		status_set(st, "unparsed: HTML page over the size limit");
+done:
+	while (s.depth > 0) {
+		struct tframe *f = &s.t[--s.depth];
+
+		nb_buf_free(&f->cell);
+		indexer_grid_free(f->g);
+	}
+	if (s.ctxt != NULL) {
+		if (s.ctxt->myDoc != NULL)
+			xmlFreeDoc(s.ctxt->myDoc);
+		htmlFreeParserCtxt(s.ctxt);
+	}
+	nb_buf_free(&s.para);
+	nb_buf_free(&s.title);
+	return rc;
+}
