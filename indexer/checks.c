@@ -21,23 +21,26 @@ int_of(const json_t *v, json_int_t *out)
 	return 1;
 }
 
+/*
+ * One check: each side is a number only when all its inputs were; ok is
+ * their equality when both are, else null.
+ */
 static int
 add_check(json_t *arr, const char *rule, const char *what, const char *name,
-          int ok_known, json_int_t expected, json_int_t actual)
+          int e_known, json_int_t expected, int a_known, json_int_t actual)
 {
 	json_t *c = json_pack("{s:s,s:s}", "rule", rule, what, name);
 
 	if (c == NULL)
 		return NB_ENOMEM;
-	if (ok_known) {
-		json_object_set_new(c, "ok", json_boolean(expected == actual));
-		json_object_set_new(c, "expected", json_integer(expected));
-		json_object_set_new(c, "actual", json_integer(actual));
-	} else {
-		json_object_set_new(c, "ok", json_null());
-		json_object_set_new(c, "expected", json_null());
-		json_object_set_new(c, "actual", json_null());
-	}
+	json_object_set_new(c, "ok",
+	                    e_known && a_known
+	                        ? json_boolean(expected == actual)
+	                        : json_null());
+	json_object_set_new(c, "expected",
+	                    e_known ? json_integer(expected) : json_null());
+	json_object_set_new(c, "actual",
+	                    a_known ? json_integer(actual) : json_null());
 	return json_array_append_new(arr, c) == 0 ? 0 : NB_ENOMEM;
 }
 
@@ -83,13 +86,13 @@ static int
 row_total(json_t *out, const char *path, const json_t *arr)
 {
 	json_int_t t = 0, s = 0, x;
-	int ok = int_of(json_array_get(arr, 6), &t);
+	int e = int_of(json_array_get(arr, 6), &t), r = 1;
 
-	for (size_t c = 0; ok && c < 6; c++) {
-		ok = int_of(json_array_get(arr, c), &x);
-		s += ok ? x : 0;
+	for (size_t c = 0; r && c < 6; c++) {
+		r = int_of(json_array_get(arr, c), &x);
+		s += r ? x : 0;
 	}
-	return add_check(out, "requests.row_total", "row", path, ok, t, s);
+	return add_check(out, "requests.row_total", "row", path, e, t, r, s);
 }
 
 static int
@@ -104,27 +107,24 @@ check_requests(const json_t *req, json_t *out)
 	size_t nleaves = result_leaves(res, leaves, NB_NELEM(leaves));
 	int rc = 0;
 
-	for (size_t c = 0; c < 7 && rc == 0; c++) {
-		json_int_t a, b, t, f;
-		int ok = nw && co && tot && cf &&
-		         int_of(json_array_get(nw, c), &a) &&
-		         int_of(json_array_get(co, c), &b) &&
-		         int_of(json_array_get(tot, c), &t) &&
-		         int_of(json_array_get(cf, c), &f);
+	/* a table without one of the four rows has no balance to check */
+	for (size_t c = 0; nw && co && tot && cf && c < 7 && rc == 0; c++) {
+		json_int_t a = 0, b = 0, t = 0, f = 0;
+		int e = int_of(json_array_get(nw, c), &a) &&
+		        int_of(json_array_get(co, c), &b);
+		int r = int_of(json_array_get(tot, c), &t) &&
+		        int_of(json_array_get(cf, c), &f);
 
 		rc = add_check(out, "requests.balance", "column",
-		               match_req_columns[c], ok, ok ? a + b : 0,
-		               ok ? t + f : 0);
+		               match_req_columns[c], e, a + b, r, t + f);
 	}
-	for (size_t c = 0; c < 7 && rc == 0; c++) {
-		json_int_t t, s;
-		int ok = tot && nleaves > 0 &&
-		         int_of(json_array_get(tot, c), &t) &&
-		         sum_col(leaves, nleaves, c, &s);
+	for (size_t c = 0; tot && nleaves > 0 && c < 7 && rc == 0; c++) {
+		json_int_t t = 0, s = 0;
+		int e = int_of(json_array_get(tot, c), &t);
+		int r = sum_col(leaves, nleaves, c, &s);
 
-		rc =
-		    add_check(out, "requests.results_sum", "column",
-		              match_req_columns[c], ok, ok ? t : 0, ok ? s : 0);
+		rc = add_check(out, "requests.results_sum", "column",
+		               match_req_columns[c], e, t, r, s);
 	}
 	/* per row, in schema order */
 	{
@@ -174,17 +174,17 @@ check_appeals(const json_t *app, json_t *out)
 	for (size_t g = 0; g < NB_NELEM(groups) && rc == 0; g++) {
 		json_t *o = json_object_get(app, groups[g]);
 		json_int_t t = 0, s = 0, v;
-		int ok;
+		int e, r = 1;
 
 		if (o == NULL)
 			continue;
-		ok = int_of(json_object_get(o, "total"), &t);
-		for (size_t p = 0; ok && p < NB_NELEM(parts); p++) {
-			ok = int_of(json_object_get(o, parts[p]), &v);
-			s += ok ? v : 0;
+		e = int_of(json_object_get(o, "total"), &t);
+		for (size_t p = 0; r && p < NB_NELEM(parts); p++) {
+			r = int_of(json_object_get(o, parts[p]), &v);
+			s += r ? v : 0;
 		}
 		rc = add_check(out, "appeals.group_total", "group", groups[g],
-		               ok, t, s);
+		               e, t, r, s);
 	}
 	return rc;
 }
@@ -235,35 +235,37 @@ indexer_chain_check(const json_t *prev, const json_t *cur, json_t **out)
 		for (size_t i = 0; i < NB_NELEM(rows2021) && rc == 0; i++) {
 			json_t *p = json_object_get(actp, rows2021[i]);
 			json_t *c = json_object_get(actc, rows2021[i]);
-			json_int_t fp, fc, made, rep;
+			json_int_t fp = 0, fc = 0, made = 0, rep = 0;
 			int ok;
 
 			if (p == NULL || c == NULL)
 				continue;
+			fc = 0;
 			ok = int_of(json_object_get(p, "in_force"), &fp) &&
-			     int_of(json_object_get(c, "in_force"), &fc) &&
 			     int_of(json_object_get(c, "made"), &made) &&
 			     int_of(json_object_get(c, "repealed"), &rep);
-			rc = add_check(arr, "active.in_force_chain", "row",
-			               rows2021[i], ok,
-			               ok ? fp + made - rep : 0, ok ? fc : 0);
+			rc = add_check(
+			    arr, "active.in_force_chain", "row", rows2021[i],
+			    ok, fp + made - rep,
+			    int_of(json_object_get(c, "in_force"), &fc), fc);
 		}
 	} else if (tp && tc && strcmp(tp, "2019") == 0 &&
 	           strcmp(tc, "2019") == 0) {
 		for (size_t i = 0; i < NB_NELEM(rows2019) && rc == 0; i++) {
 			json_t *p = json_object_get(actp, rows2019[i]);
 			json_t *c = json_object_get(actc, rows2019[i]);
-			json_int_t pp, ch, pc;
+			json_int_t pp = 0, ch = 0, pc = 0;
 			int ok;
 
 			if (p == NULL || c == NULL)
 				continue;
+			pc = 0;
 			ok = int_of(json_object_get(p, "prev_items"), &pp) &&
-			     int_of(json_object_get(p, "change"), &ch) &&
-			     int_of(json_object_get(c, "prev_items"), &pc);
-			rc = add_check(arr, "active.items_chain", "row",
-			               rows2019[i], ok, ok ? pp + ch : 0,
-			               ok ? pc : 0);
+			     int_of(json_object_get(p, "change"), &ch);
+			rc = add_check(
+			    arr, "active.items_chain", "row", rows2019[i], ok,
+			    pp + ch,
+			    int_of(json_object_get(c, "prev_items"), &pc), pc);
 		}
 	}
 	if (rc != 0) {

@@ -209,27 +209,6 @@ warn(struct matcher *m, const char *fmt, ...)
 		m->oom = 1;
 }
 
-/* Copy s for a warning: at most 30 bytes, cut at a character boundary. */
-static void
-quote(const char *s, char *out, size_t outlen)
-{
-	size_t n = strlen(s), k = 0;
-
-	if (n > 30)
-		n = 30;
-	while (k < n) {
-		uint32_t cp;
-		size_t l = utf8_decode((const unsigned char *)s + k,
-		                       strlen(s) - k, &cp);
-
-		if (k + l > n || k + l >= outlen)
-			break;
-		k += l;
-	}
-	memcpy(out, s, k);
-	out[k] = '\0';
-}
-
 /* ---- labels ---- */
 
 enum label {
@@ -563,29 +542,65 @@ row_load(struct row *row, const struct indexer_grid *g, size_t r)
 
 /* ---- values ---- */
 
-/* A count cell as JSON: integer, real (warned), or null (warned). */
+/* The cell's text trimmed of blanks at both ends, for a warning. */
+static void
+trimmed(const char *raw, char *out, size_t outlen)
+{
+	size_t n = strlen(raw), b = 0, e = n, k = 0;
+	char tmp[8];
+
+	while (b < n) {
+		uint32_t cp;
+		size_t l =
+		    utf8_decode((const unsigned char *)raw + b, n - b, &cp);
+
+		if (clean_text(raw + b, l, tmp) != 0)
+			break;
+		b += l;
+	}
+	while (e > b) {
+		size_t s = e - 1;
+
+		while (s > b && ((unsigned char)raw[s] & 0xC0) == 0x80)
+			s--;
+		if (clean_text(raw + s, e - s, tmp) != 0)
+			break;
+		e = s;
+	}
+	k = e - b < outlen - 1 ? e - b : outlen - 1;
+	/* never cut a character in two */
+	while (k > 0 && b + k < e && ((unsigned char)raw[b + k] & 0xC0) == 0x80)
+		k--;
+	for (size_t i = 0; i < k; i++)
+		out[i] =
+		    raw[b + i] == '\n' || raw[b + i] == '\t' ? ' ' : raw[b + i];
+	out[k] = '\0';
+}
+
+/*
+ * A count cell as JSON: integer; null for blank or missing (the schema's
+ * rule, no warning); null with a warning for text that is no number.
+ */
 static json_t *
 count_value(struct matcher *m, const struct lcell *c, const char *path)
 {
-	char q[40];
+	char q[128];
 
-	if (c == NULL) {
-		warn(m, "%s: missing", path);
+	if (c == NULL)
 		return json_null();
-	}
 	switch (c->num.kind) {
 	case NUM_INT:
 		return json_integer(c->num.i);
 	case NUM_REAL:
-		warn(m, "%s: not a whole number '%s'", path, c->clean);
+		trimmed(c->raw, q, sizeof(q));
+		warn(m, "cell %s not a whole number: '%s'", path, q);
 		return json_real(c->num.d);
 	case NUM_BLANK:
-		warn(m, "%s: blank", path);
 		return json_null();
 	case NUM_TEXT:
 	case NUM_INVALID:
-		quote(c->clean, q, sizeof(q));
-		warn(m, "%s: not a number '%s'", path, q);
+		trimmed(c->raw, q, sizeof(q));
+		warn(m, "cell %s not a number: '%s'", path, q);
 		return json_null();
 	}
 	return json_null();
@@ -750,7 +765,7 @@ emit_request(struct matcher *m, int rq, struct row *row, size_t first,
 		return;
 	}
 	for (size_t i = 0; i < 7; i++) {
-		snprintf(path, sizeof(path), "requests.%s[%s]", req_path[rq],
+		snprintf(path, sizeof(path), "requests.%s.%s", req_path[rq],
 		         match_req_columns[i]);
 		json_array_append_new(arr, count_value(m, vals[i], path));
 	}
