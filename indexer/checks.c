@@ -236,18 +236,17 @@ indexer_chain_check(const json_t *prev, const json_t *cur, json_t **out)
 			json_t *p = json_object_get(actp, rows2021[i]);
 			json_t *c = json_object_get(actc, rows2021[i]);
 			json_int_t fp = 0, fc = 0, made = 0, rep = 0;
-			int ok;
+			int ok, got;
 
 			if (p == NULL || c == NULL)
 				continue;
-			fc = 0;
 			ok = int_of(json_object_get(p, "in_force"), &fp) &&
 			     int_of(json_object_get(c, "made"), &made) &&
 			     int_of(json_object_get(c, "repealed"), &rep);
-			rc = add_check(
-			    arr, "active.in_force_chain", "row", rows2021[i],
-			    ok, fp + made - rep,
-			    int_of(json_object_get(c, "in_force"), &fc), fc);
+			got = int_of(json_object_get(c, "in_force"), &fc);
+			rc = add_check(arr, "active.in_force_chain", "row",
+			               rows2021[i], ok, fp + made - rep, got,
+			               fc);
 		}
 	} else if (tp && tc && strcmp(tp, "2019") == 0 &&
 	           strcmp(tc, "2019") == 0) {
@@ -255,17 +254,15 @@ indexer_chain_check(const json_t *prev, const json_t *cur, json_t **out)
 			json_t *p = json_object_get(actp, rows2019[i]);
 			json_t *c = json_object_get(actc, rows2019[i]);
 			json_int_t pp = 0, ch = 0, pc = 0;
-			int ok;
+			int ok, got;
 
 			if (p == NULL || c == NULL)
 				continue;
-			pc = 0;
 			ok = int_of(json_object_get(p, "prev_items"), &pp) &&
 			     int_of(json_object_get(p, "change"), &ch);
-			rc = add_check(
-			    arr, "active.items_chain", "row", rows2019[i], ok,
-			    pp + ch,
-			    int_of(json_object_get(c, "prev_items"), &pc), pc);
+			got = int_of(json_object_get(c, "prev_items"), &pc);
+			rc = add_check(arr, "active.items_chain", "row",
+			               rows2019[i], ok, pp + ch, got, pc);
 		}
 	}
 	if (rc != 0) {

@@ -276,7 +276,8 @@ agency_resolve(const struct indexer_ctx *ctx, const char *written,
 	free(w);
 	/* naming rules: a bare county or township is its government */
 	n = strlen(out);
-	if (n >= 9 && strcmp(out + n - 9, "人民政府") != 0 &&
+	if (region[0] && starts(out, region) && n >= 9 &&
+	    strcmp(out + n - 9, "人民政府") != 0 &&
 	    strcmp(out + n - 6, "政府") == 0 && n - 6 + 12 < outlen) {
 		strcpy(out + n - 6, "人民政府");
 	} else if (n >= 3 && n + 12 < outlen &&

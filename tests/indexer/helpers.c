@@ -76,7 +76,8 @@ th_json_same(const json_t *got, const json_t *want, const char *path)
 
 	if (json_typeof(got) != json_typeof(want)) {
 		char *g = json_dumps(got, JSON_ENCODE_ANY | INDEXER_JSON_FLAGS);
-		char *w = json_dumps(want, JSON_ENCODE_ANY | INDEXER_JSON_FLAGS);
+		char *w =
+		    json_dumps(want, JSON_ENCODE_ANY | INDEXER_JSON_FLAGS);
 
 		print_error("%s: got %.200s, want %.200s\n", path, g, w);
 		free(g);
@@ -105,8 +106,8 @@ th_json_same(const json_t *got, const json_t *want, const char *path)
 			}
 			it = json_object_iter_next((json_t *)got, it);
 		}
-		json_object_foreach((json_t *)got, key, v)
-		    if (json_object_get(want, key) == NULL)
+		json_object_foreach((json_t *)got, key,
+		                    v) if (json_object_get(want, key) == NULL)
 		{
 			print_error("%s.%s: not expected\n", path, key);
 			return 0;
@@ -116,7 +117,8 @@ th_json_same(const json_t *got, const json_t *want, const char *path)
 	if (json_is_array(want)) {
 		if (json_array_size(got) != json_array_size(want)) {
 			print_error("%s: %zu elements, want %zu\n", path,
-			            json_array_size(got), json_array_size(want));
+			            json_array_size(got),
+			            json_array_size(want));
 			for (size_t i = 0; i < json_array_size(got); i++) {
 				char *g = json_dumps(json_array_get(got, i),
 				                     JSON_ENCODE_ANY);
@@ -136,7 +138,8 @@ th_json_same(const json_t *got, const json_t *want, const char *path)
 	}
 	if (!json_equal((json_t *)got, (json_t *)want)) {
 		char *g = json_dumps(got, JSON_ENCODE_ANY | INDEXER_JSON_FLAGS);
-		char *w = json_dumps(want, JSON_ENCODE_ANY | INDEXER_JSON_FLAGS);
+		char *w =
+		    json_dumps(want, JSON_ENCODE_ANY | INDEXER_JSON_FLAGS);
 
 		print_error("%s: got %s, want %s\n", path, g, w);
 		free(g);

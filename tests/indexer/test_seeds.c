@@ -172,9 +172,10 @@ main(void)
 		tests[i] = (struct CMUnitTest){names[i], test_seed, NULL, NULL,
 		                               (void *)seeds[i]};
 	}
-	tests[NB_NELEM(seeds)] = (struct CMUnitTest)cmocka_unit_test(test_source);
+	tests[NB_NELEM(seeds)] =
+	    (struct CMUnitTest)cmocka_unit_test(test_source);
 	tests[NB_NELEM(seeds) + 1] =
 	    (struct CMUnitTest)cmocka_unit_test(test_sha1);
-	return _cmocka_run_group_tests("indexer seeds", tests,
-	                               NB_NELEM(tests), NULL, NULL);
+	return _cmocka_run_group_tests("indexer seeds", tests, NB_NELEM(tests),
+	                               NULL, NULL);
 }
