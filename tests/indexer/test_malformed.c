@@ -83,8 +83,13 @@ test_unparsed_kinds(void **state)
 	static const unsigned char png[] = {0x89, 'P',  'N', 'G', '\r', '\n',
 	                                    0x1A, '\n', 0,   0,   0,    13};
 
+	static const char pdf[] = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj";
+	static const char challenge[] =
+	    "<html><head><script>document.cookie='a=b';location.reload()"
+	    "</script></head><body></body></html>";
+
 	(void)state;
-	expect("%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj", 25, NB_EUNPARSED, "PDF");
+	expect(pdf, sizeof(pdf) - 1, NB_EUNPARSED, "PDF");
 	expect(ole, sizeof(ole), NB_EUNPARSED, ".doc");
 	expect(jpeg, sizeof(jpeg), NB_EUNPARSED, "JPEG");
 	expect(png, sizeof(png), NB_EUNPARSED, "PNG");
@@ -95,9 +100,7 @@ test_unparsed_kinds(void **state)
 	expect("", 0, NB_ENOTREPORT, NULL);
 	expect("hello", 5, NB_ENOTREPORT, NULL);
 	/* a JavaScript challenge page is no report */
-	expect("<html><head><script>document.cookie='a=b';location.reload()"
-	       "</script></head><body></body></html>",
-	       95, NB_ENOTREPORT, NULL);
+	expect(challenge, sizeof(challenge) - 1, NB_ENOTREPORT, NULL);
 }
 
 static void
