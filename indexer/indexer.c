@@ -638,8 +638,8 @@ media_type(const char *ct, enum indexer_format f, char *buf, size_t len)
 	    "text/plain",
 	    "text/plain",
 	    "text/html",
-	    "application/vnd.openxmlformats-officedocument."
-	    "wordprocessingml.document",
+	    ("application/vnd.openxmlformats-officedocument."
+	     "wordprocessingml.document"),
 	    "application/pdf",
 	    "application/msword",
 	    "application/zip",
