@@ -53,6 +53,9 @@ struct nb_config;
  * number, and is cut (ending in U+2026 so it can never read as one). */
 #define INDEXER_MAX_CELL_TEXT 16384
 #define INDEXER_MAX_PARA_TEXT 4096
+/* Paragraphs kept of one document: titles and years are in the first
+ * few; the rest is prose nobody reads here. */
+#define INDEXER_MAX_PARAS 512
 
 /* What a document was recognised as (by content). */
 enum indexer_format {
@@ -209,7 +212,8 @@ int indexer_doc_new(struct indexer_doc **out);
 void indexer_doc_free(struct indexer_doc *doc);
 
 /* A paragraph of body text (title lines, headings, prose); copied, at
- * most INDEXER_MAX_PARA_TEXT bytes of it.
+ * most INDEXER_MAX_PARA_TEXT bytes of it; beyond INDEXER_MAX_PARAS
+ * paragraphs, dropped.
  * Returns 0, NB_ETOOBIG or NB_ENOMEM. */
 int indexer_doc_add_para(struct indexer_doc *doc, const char *text, size_t len);
 
