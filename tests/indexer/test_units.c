@@ -920,6 +920,26 @@ test_meta(void **state)
 	                    "2021年政府信息公开工作年度报告");
 	assert_int_equal(at(rec, "year", 0), 2021);
 	json_decref(rec);
+	/* a capture's publication date comes from PubDate, date part only */
+	{
+		struct indexer_input in = {.data = page,
+		                           .len = strlen(page),
+		                           .url = "http://h/a.shtml",
+		                           .content_type = "text/html; "
+		                                           "charset=UTF-8"};
+		json_t *src;
+
+		assert_int_equal(indexer_parse(ctx, &in, &rec, NULL), 0);
+		src = json_object_get(rec, "source");
+		assert_string_equal(
+		    json_string_value(json_object_get(src, "published")),
+		    "2022-01-20");
+		assert_string_equal(
+		    json_string_value(json_object_get(src, "content_type")),
+		    "text/html");
+		assert_null(json_object_get(src, "fetched"));
+		json_decref(rec);
+	}
 	indexer_ctx_free(ctx);
 }
 
