@@ -350,8 +350,6 @@ indexer_doc_add_grid(struct indexer_doc *doc, struct indexer_grid *g)
 		indexer_grid_free(g);
 		return NB_ENOMEM;
 	}
-	if (doc->ngrids == 0)
-		doc->nparas_before_first_grid = doc->nparas;
 	doc->grids[doc->ngrids++] = g;
 	return 0;
 }

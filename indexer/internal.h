@@ -55,7 +55,6 @@ struct indexer_doc {
 	size_t ngrids, cap_grids;
 	char *meta[META_N];
 	size_t nimages;
-	size_t nparas_before_first_grid; /* valid once ngrids > 0 */
 };
 
 /* Forget the paragraphs from the n-th on (a reader that learns late that

@@ -715,6 +715,33 @@ test_docx(void **state)
 	                 12);
 	assert_int_equal(at(rec, "requests.results.other.other", 0), 0);
 	json_decref(rec);
+	/* the grids themselves: gridSpan widens, vMerge continues down */
+	{
+		struct indexer_input in = {.data = docx, .len = len};
+		const struct indexer_grid *g;
+		struct indexer_doc *doc;
+		size_t r0, c0;
+
+		assert_int_equal(indexer_doc_read(&in, &doc, NULL), 0);
+		assert_int_equal(indexer_doc_ngrids(doc), 2);
+		assert_null(indexer_doc_grid(doc, 2));
+		g = indexer_doc_grid(doc, 1);
+		assert_int_equal(indexer_grid_nrows(g), 4);
+		assert_int_equal(indexer_grid_ncols(g), 10);
+		assert_string_equal(indexer_grid_at(g, 0, 5, &r0, &c0),
+		                    "法人或其他组织");
+		assert_int_equal(c0, 4);
+		assert_string_equal(indexer_grid_at(g, 3, 0, &r0, &c0),
+		                    "三、本年度办理结果");
+		assert_int_equal(r0, 1);
+		assert_string_equal(indexer_grid_at(g, 2, 1, &r0, &c0),
+		                    "（三）不予公开");
+		assert_int_equal(r0, 1);
+		assert_string_equal(indexer_grid_at(g, 3, 1, &r0, &c0),
+		                    "（六）其他处理");
+		assert_int_equal(r0, 3);
+		indexer_doc_free(doc);
+	}
 	free(docx);
 	indexer_ctx_free(ctx);
 }
