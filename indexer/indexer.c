@@ -547,9 +547,12 @@ indexer_doc_record(const struct indexer_ctx *ctx, const struct indexer_doc *doc,
 		goto fail;
 	}
 	title_extract(doc, &ti);
+	/* the title's words first, then the page's, then the body's */
 	if (ti.agency[0] == '\0' && doc->meta[META_SOURCE] != NULL)
 		snprintf(ti.agency, sizeof(ti.agency), "%s",
 		         doc->meta[META_SOURCE]);
+	if (ti.agency[0] == '\0')
+		title_agency_from_body(doc, ti.agency, sizeof(ti.agency));
 	agency_resolve(ctx, ti.agency, hint, agency, sizeof(agency), region,
 	               sizeof(region));
 	year = ti.year;

@@ -123,6 +123,10 @@ struct title_info {
 /* Find title, agency-as-written and year in the document. */
 void title_extract(const struct indexer_doc *doc, struct title_info *ti);
 
+/* The agency an opening paragraph names ("由…编制"), or "" in out. */
+void title_agency_from_body(const struct indexer_doc *doc, char *out,
+                            size_t outlen);
+
 /* ---- context (indexer.c) ---- */
 
 struct ctx_agency {

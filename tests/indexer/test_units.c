@@ -907,6 +907,21 @@ test_year_fallbacks(void **state)
 	json_decref(rec);
 	indexer_doc_free(doc);
 	free(text);
+	/* no agency in the title: the opening paragraph names it */
+	text =
+	    text_doc("2021年政府信息公开工作年度报告\n本报告依据《条例》要求，"
+	             "由樟树市机关事务管理局编制。",
+	             rows);
+	in.data = text;
+	in.len = strlen(text);
+	assert_int_equal(indexer_doc_read(&in, &doc, NULL), 0);
+	assert_int_equal(indexer_doc_record(ctx, doc, &mo, &rec, NULL), 0);
+	assert_string_equal(json_string_value(json_object_get(rec, "agency")),
+	                    "樟树市机关事务管理局");
+	assert_int_equal(at(rec, "year", 0), 2021);
+	json_decref(rec);
+	indexer_doc_free(doc);
+	free(text);
 	/* a year in the opening paragraph beats the publication date */
 	text = text_doc(
 	    "樟树市统计局政府信息公开工作年度报告\n2020年，我局……。", rows);
