@@ -127,56 +127,44 @@ enum tag {
 	T_IMG
 };
 
+struct tagname {
+	const char *name;
+	enum tag tag;
+};
+
+static int
+tag_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct tagname *)elem)->name);
+}
+
 /*
- * What an element means here.  Called for every start and end tag, so a
- * switch on the first letter keeps it to a compare or two.
+ * What an element means here.  Called for every start and end tag: a
+ * binary search over the names that matter, in strcmp order.
  */
 static enum tag
 tag_of(const char *n)
 {
-	static const struct {
-		const char *name;
-		enum tag tag;
-	} tags[] = {
-	    {"a", T_OTHER},       {"article", T_BLOCK},
-	    {"aside", T_BLOCK},   {"blockquote", T_BLOCK},
-	    {"br", T_BLOCK},      {"center", T_BLOCK},
-	    {"div", T_BLOCK},     {"dl", T_BLOCK},
-	    {"dt", T_BLOCK},      {"dd", T_BLOCK},
-	    {"footer", T_BLOCK},  {"form", T_BLOCK},
-	    {"h1", T_BLOCK},      {"h2", T_BLOCK},
-	    {"h3", T_BLOCK},      {"h4", T_BLOCK},
-	    {"h5", T_BLOCK},      {"h6", T_BLOCK},
-	    {"header", T_BLOCK},  {"hr", T_BLOCK},
-	    {"img", T_IMG},       {"li", T_BLOCK},
-	    {"main", T_BLOCK},    {"meta", T_META},
-	    {"nav", T_BLOCK},     {"noscript", T_SKIP},
-	    {"ol", T_BLOCK},      {"p", T_BLOCK},
-	    {"pre", T_BLOCK},     {"script", T_SKIP},
-	    {"section", T_BLOCK}, {"select", T_SKIP},
-	    {"style", T_SKIP},    {"table", T_TABLE},
-	    {"td", T_TD},         {"template", T_SKIP},
-	    {"textarea", T_SKIP}, {"th", T_TD},
-	    {"title", T_TITLE},   {"tr", T_TR},
+	static const struct tagname tags[] = {
+	    {"article", T_BLOCK}, {"aside", T_BLOCK},   {"blockquote", T_BLOCK},
+	    {"br", T_BLOCK},      {"center", T_BLOCK},  {"dd", T_BLOCK},
+	    {"div", T_BLOCK},     {"dl", T_BLOCK},      {"dt", T_BLOCK},
+	    {"footer", T_BLOCK},  {"form", T_BLOCK},    {"h1", T_BLOCK},
+	    {"h2", T_BLOCK},      {"h3", T_BLOCK},      {"h4", T_BLOCK},
+	    {"h5", T_BLOCK},      {"h6", T_BLOCK},      {"header", T_BLOCK},
+	    {"hr", T_BLOCK},      {"img", T_IMG},       {"li", T_BLOCK},
+	    {"main", T_BLOCK},    {"meta", T_META},     {"nav", T_BLOCK},
+	    {"noscript", T_SKIP}, {"ol", T_BLOCK},      {"p", T_BLOCK},
+	    {"pre", T_BLOCK},     {"script", T_SKIP},   {"section", T_BLOCK},
+	    {"select", T_SKIP},   {"style", T_SKIP},    {"table", T_TABLE},
+	    {"td", T_TD},         {"template", T_SKIP}, {"textarea", T_SKIP},
+	    {"th", T_TD},         {"title", T_TITLE},   {"tr", T_TR},
 	    {"ul", T_BLOCK},
 	};
-	/* the first entry of each initial letter, 'a'..'z' */
-	static signed char first[26];
-	static int ready;
+	const struct tagname *t =
+	    bsearch(n, tags, NB_NELEM(tags), sizeof(tags[0]), tag_cmp);
 
-	if (!ready) {
-		memset(first, -1, sizeof(first));
-		for (size_t i = NB_NELEM(tags); i-- > 0;)
-			first[tags[i].name[0] - 'a'] = i;
-		ready = 1;
-	}
-	if (n[0] < 'a' || n[0] > 'z' || first[n[0] - 'a'] < 0)
-		return T_OTHER;
-	for (size_t i = first[n[0] - 'a'];
-	     i < NB_NELEM(tags) && tags[i].name[0] == n[0]; i++)
-		if (strcmp(tags[i].name, n) == 0)
-			return tags[i].tag;
-	return T_OTHER;
+	return t != NULL ? t->tag : T_OTHER;
 }
 
 /* A line break inside the open cell, if any. */
