@@ -238,6 +238,36 @@ frame_free(struct dframe *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* A one-column table is a frame around text (a title box), not data. */
+static int
+one_column(const struct dframe *f)
+{
+	for (size_t i = 0; i < f->ncells; i++)
+		if (f->cells[i].col + f->cells[i].span > 1)
+			return 0;
+	return 1;
+}
+
+static int
+cells_as_paras(struct docx_state *s, const struct dframe *f)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < f->ncells && rc == 0; i++) {
+		const char *p = f->text.data + f->cells[i].off;
+		const char *end = p + f->cells[i].len;
+
+		while (p < end && rc == 0) {
+			const char *nl = memchr(p, '\n', end - p);
+			const char *e = nl ? nl : end;
+
+			rc = indexer_doc_add_para(s->doc, p, e - p);
+			p = e + 1;
+		}
+	}
+	return rc;
+}
+
 static void
 close_table(struct docx_state *s)
 {
@@ -245,7 +275,9 @@ close_table(struct docx_state *s)
 	struct indexer_grid *g = NULL;
 	int rc = close_cell(f);
 
-	if (rc == 0 && !f->nested)
+	if (rc == 0 && !f->nested && one_column(f))
+		rc = cells_as_paras(s, f);
+	else if (rc == 0 && !f->nested)
 		rc = build_grid(f, &g);
 	frame_free(f);
 	s->depth--;

@@ -816,6 +816,11 @@ flush_pending(struct matcher *m, const struct indexer_grid *g, size_t r)
 {
 	struct row empty = {0};
 
+	/* in a one-column grid a label is a heading, not a row of a table */
+	if (g->ncols < 2) {
+		m->pend_kind = 0;
+		return;
+	}
 	if (m->pend_kind == 1)
 		emit_active(m, m->pend_row, &empty, 0, g, r);
 	else if (m->pend_kind == 2)

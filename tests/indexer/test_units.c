@@ -746,6 +746,43 @@ test_docx(void **state)
 	indexer_ctx_free(ctx);
 }
 
+/* A one-column table is a text frame: its lines are paragraphs. */
+static void
+test_docx_frame(void **state)
+{
+	static const char
+	    body
+	        [] =
+	            "<w:tbl><w:tr>" TC("樟树市2021年政府信息公开工作年度报告") "</w:tr><w:tr>" TC(
+	                "行政处罚") "</w:tr></w:tbl>"
+	                            "<w:tbl>"
+	                            "<w:tr>" TC("信息内容") TC("本年制发件数")
+	                                TC("本年废止件数") TC(
+	                                    "现行有效件数") "</w:tr>"
+	                                                    "<w:tr>" TC(
+	                                                        "规章") TC("1")
+	                                                        TC("2") TC(
+	                                                            "3") "</"
+	                                                                 "w:tr>"
+	                                                                 "</"
+	                                                                 "w:"
+	                                                                 "tbl>";
+	struct indexer_ctx *ctx = th_ctx();
+	size_t len;
+	void *docx = th_docx(body, &len);
+	json_t *rec;
+
+	(void)state;
+	assert_int_equal(th_parse(ctx, docx, len, NULL, NULL, &rec, NULL), 0);
+	assert_string_equal(json_string_value(json_object_get(rec, "title")),
+	                    "樟树市2021年政府信息公开工作年度报告");
+	assert_false(has_path(rec, "active.punishment"));
+	assert_int_equal(at(rec, "active.rules.in_force", 0), 3);
+	json_decref(rec);
+	free(docx);
+	indexer_ctx_free(ctx);
+}
+
 /* The grid API a PDF reader uses: spans expanded, origins kept. */
 static void
 test_grid_api(void **state)
@@ -1124,6 +1161,7 @@ main(void)
 	    cmocka_unit_test(test_charset_detect),
 	    cmocka_unit_test(test_charset_convert),
 	    cmocka_unit_test(test_docx),
+	    cmocka_unit_test(test_docx_frame),
 	    cmocka_unit_test(test_grid_api),
 	    cmocka_unit_test(test_titles),
 	    cmocka_unit_test(test_year_fallbacks),
