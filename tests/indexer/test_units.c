@@ -590,6 +590,15 @@ test_charset_detect(void **state)
 	assert_string_equal(cs, "GB18030");
 	charset_detect(NULL, "plain \xe6\xa8\x9f", 9, cs, sizeof(cs));
 	assert_string_equal(cs, "UTF-8");
+	/* a server's Latin-1 default says nothing about a Chinese page */
+	charset_detect("text/html; charset=ISO-8859-1", "\xd5\xc1\xca\xf7", 4,
+	               cs, sizeof(cs));
+	assert_string_equal(cs, "GB18030");
+	charset_detect("text/html; charset=iso-8859-1", "\xe6\xa8\x9f", 3, cs,
+	               sizeof(cs));
+	assert_string_equal(cs, "UTF-8");
+	charset_detect(NULL, "<meta charset=big5>", 19, cs, sizeof(cs));
+	assert_string_equal(cs, "BIG5");
 	/* the first <meta charset> wins; a second one in the body does not */
 	charset_detect(NULL, "<meta charset=utf-8><body><meta charset=gbk>", 44,
 	               cs, sizeof(cs));
