@@ -416,6 +416,29 @@ test_short_rows(void **state)
 	json_decref(rec);
 }
 
+/* Words of the report's rows in some other table are not its rows. */
+static void
+test_foreign_tables(void **state)
+{
+	static const char *const rows[] = {
+	    "事项|数量",
+	    "信访举报投诉类申请|12",
+	    "行政许可|5",
+	    "要求行政机关确认|3",
+	    "",
+	    "|自然人|法人或其他组织|总计",
+	    ROW7("本年新收政府信息公开申请数量", "1"),
+	    NULL};
+	json_t *rec =
+	    parse_rows("樟树市2021年政府信息公开工作年度报告", rows, NULL);
+
+	(void)state;
+	assert_false(has_path(rec, "active"));
+	assert_false(has_path(rec, "requests.results"));
+	assert_int_equal(at(rec, "requests.new", 6), 1);
+	json_decref(rec);
+}
+
 /* The template comes from headers, "unknown" (with a warning) if none. */
 static void
 test_template_unknown(void **state)
@@ -1164,6 +1187,7 @@ main(void)
 	    cmocka_unit_test(test_labels_active_2019),
 	    cmocka_unit_test(test_non_numbers),
 	    cmocka_unit_test(test_short_rows),
+	    cmocka_unit_test(test_foreign_tables),
 	    cmocka_unit_test(test_template_unknown),
 	    cmocka_unit_test(test_html_spans),
 	    cmocka_unit_test(test_html_gbk),
