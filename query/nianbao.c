@@ -4,11 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_parse.h"
 #include "commands.h"
 #include "log.h"
 
 static const struct nb_command commands[] = {
     /* indexer */
+    {"parse", cmd_parse,
+     "parse FILE... [--json] [--template 2019|2021] [-f CONFIG]",
+     "read report files and print their records"},
 
     /* store */
     {"warc", cmd_warc, "warc get|verify|cdxj [options]",
