@@ -5,32 +5,42 @@
 #include <string.h>
 
 #include "commands.h"
+#include "indexer.h"
 #include "log.h"
 #include "query.h"
 
 static void
 usage(FILE *fp)
 {
-	fprintf(fp,
-	        "usage: nianbao check [--agency A] [--year Y] [--region R] "
-	        "[--unknown] [options]\n"
-	        "\n"
-	        "The validation rules (report-schema.md) that fail in the "
-	        "latest version of\n"
-	        "each report: one line per failed rule instance with agency, "
-	        "region, year,\n"
-	        "rule (rule[column|row|group]), expected and actual.  The "
-	        "per-record rules\n"
-	        "are requests.balance, requests.results_sum, "
-	        "requests.row_total and\n"
-	        "appeals.group_total.\n"
-	        "\n"
-	        "  -a, --agency A      one agency (its name or an alias)\n"
-	        "  -y, --year Y        reports on year Y\n"
-	        "  -r, --region R      one region\n"
-	        "  -u, --unknown       also the rules that cannot be "
-	        "evaluated (a blank\n"
-	        "                      input: \"ok\": null)\n");
+	fprintf(
+	    fp,
+	    "usage: nianbao check [--agency A] [--year Y] [--region R] "
+	    "[--unknown] [options]\n"
+	    "\n"
+	    "The validation rules (report-schema.md) that fail in the "
+	    "latest version of\n"
+	    "each report: one line per failed rule instance with agency, "
+	    "region, year,\n"
+	    "rule (rule[column|row|group]), expected and actual.  The "
+	    "per-record rules\n"
+	    "are requests.balance, requests.results_sum, "
+	    "requests.row_total and\n"
+	    "appeals.group_total; across years, a report is also checked "
+	    "against the\n"
+	    "same agency's report for the year before: active.in_force_chain "
+	    "(2021\n"
+	    "template: in_force(Y) = in_force(Y-1) + made(Y) - repealed(Y)) "
+	    "and\n"
+	    "active.items_chain (2019 template: prev_items(Y-1) + "
+	    "change(Y-1) =\n"
+	    "prev_items(Y)).\n"
+	    "\n"
+	    "  -a, --agency A      one agency (its name or an alias)\n"
+	    "  -y, --year Y        reports on year Y\n"
+	    "  -r, --region R      one region\n"
+	    "  -u, --unknown       also the rules that cannot be "
+	    "evaluated (a blank\n"
+	    "                      input: \"ok\": null)\n");
 	q_usage_common(fp, 0);
 	fprintf(fp, "\nExit status: 0 every rule holds, 1 some rule fails "
 	            "(or, with --unknown,\n"
@@ -40,6 +50,7 @@ usage(FILE *fp)
 
 struct ctx {
 	struct q_table *t;
+	struct store_txn *txn;
 	int unknown;
 };
 
@@ -78,17 +89,59 @@ add_failures(struct ctx *x, const char *agency, const char *region, int year,
 	return 0;
 }
 
+/*
+ * The cross-year rules of (agency, Y) against the latest record for Y-1,
+ * when there is one.  r's strings are copied first: the lookup may reuse
+ * the transaction's buffers.
+ */
+static int
+add_chain_failures(struct ctx *x, const char *agency, const char *region,
+                   int year, const json_t *cur)
+{
+	struct store_report prev;
+	json_t *prec = NULL, *checks = NULL;
+	int rc;
+
+	rc = store_report_get(x->txn, agency, year - 1, STORE_JSON, &prev);
+	if (rc == NB_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if ((prec = q_record_parse(&prev)) == NULL)
+		return 0;
+	rc = indexer_chain_check(prec, cur, &checks);
+	if (rc == 0)
+		rc = add_failures(x, agency, region, year, checks);
+	else if (rc == NB_EINVAL)
+		rc = 0; /* records that do not chain (e.g. no year) */
+	json_decref(checks);
+	json_decref(prec);
+	return rc;
+}
+
 static int
 on_report(const struct store_report *r, void *arg)
 {
 	struct ctx *x = arg;
 	json_t *rec = q_record_parse(r);
+	char *agency = NULL, *region = NULL;
 	int rc;
 
 	if (rec == NULL)
 		return 0;
 	rc = add_failures(x, r->agency, r->region, r->year,
 	                  json_object_get(rec, "checks"));
+	if (rc == 0) {
+		agency = strdup(r->agency);
+		region = strdup(r->region);
+		if (agency == NULL || region == NULL)
+			rc = NB_ENOMEM;
+		else
+			rc =
+			    add_chain_failures(x, agency, region, r->year, rec);
+	}
+	free(agency);
+	free(region);
 	json_decref(rec);
 	return rc;
 }
@@ -158,6 +211,7 @@ cmd_check(int argc, char *argv[])
 		}
 		f.agency = name;
 	}
+	x.txn = txn;
 	if ((rc = store_report_iter(txn, &f, STORE_JSON, on_report, &x)) != 0) {
 		log_warnx("check: %s", nb_strerror(rc));
 		goto done;

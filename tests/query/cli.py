@@ -236,8 +236,17 @@ run("new", "--consumer", "cron", code=1)
 ck = js("check", code=1)
 check("check finds the planted report", sorted(
     (x["agency"], x["year"], x["rule"], x["expected"], x["actual"])
-    for x in ck) == [(YH, 2022, "requests.balance[natural]", 5, 0),
-                     (YH, 2022, "requests.row_total[new]", 0, 5)], ck)
+    for x in ck) == sorted([
+        (YH, 2022, "requests.balance[natural]", 5, 0),
+        (YH, 2022, "requests.row_total[new]", 0, 5),
+        # seed 000 reused for 2021 and 2022: 160 + 33 - 57 != 160
+        (ZG, 2022, "active.in_force_chain[normative_docs]", 136, 160),
+        (GA, 2022, "active.in_force_chain[normative_docs]", 136, 160),
+        # seed 001 reused for 2021-2023: 21 + 5 - 2 != 21
+        (RB, 2022, "active.in_force_chain[normative_docs]", 24, 21),
+        (RB, 2023, "active.in_force_chain[normative_docs]", 24, 21),
+        # the report posted above (seed 004, all zeros) after seed 000
+        (GA, 2023, "active.in_force_chain[normative_docs]", 160, 0)]), ck)
 run("check", "--year", "2021", code=0)
 run("check", "--agency", "洋湖乡", code=1)
 ck = js("check", "--unknown", "--agency", JG, "--year", "2020", code=1)
