@@ -1,6 +1,6 @@
 /*
- * reports.c - reports and their versions, agencies, the event log, and the
- * "missing" merge.
+ * reports.c - reports, their versions and summaries, agencies, the event
+ * log, and the "missing" merge.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -11,6 +11,10 @@
 #include "store_int.h"
 
 #define COMPRESS_OVER 512 /* smaller JSON is stored as is */
+
+/* a summary key: be16 year, region NUL, agency NUL (stores refuse what
+   is over STORE_KEY_MAX) */
+#define SKEY_MAX (2 + 2 * (STORE_NAME_MAX + 1))
 
 static const uint8_t zero_sha[STORE_SHA1_LEN];
 
@@ -32,19 +36,27 @@ rkey(uint8_t *k, const char *agency, int year)
 	return n + 2;
 }
 
-/* report_region key: region NUL be16 year agency NUL */
+/*
+ * summary key: be16 year, region NUL, agency NUL; without the agency, the
+ * prefix of the region's reports for the year; without both, of the year.
+ */
 static size_t
-rrkey(uint8_t *k, const char *region, int year, const char *agency)
+skey(uint8_t *k, int year, const char *region, const char *agency)
 {
-	size_t n = strlen(region) + 1, a = agency ? strlen(agency) + 1 : 0;
+	size_t n = 2, l;
 
-	memcpy(k, region, n);
-	if (year < 0)
-		return n;
-	be16_put(k + n, year);
-	if (a)
-		memcpy(k + n + 2, agency, a);
-	return n + 2 + a;
+	be16_put(k, year);
+	if (region != NULL) {
+		l = strlen(region) + 1;
+		memcpy(k + n, region, l);
+		n += l;
+	}
+	if (agency != NULL) {
+		l = strlen(agency) + 1;
+		memcpy(k + n, agency, l);
+		n += l;
+	}
+	return n;
 }
 
 /* agency_region key: region NUL name NUL */
@@ -59,42 +71,43 @@ arkey(uint8_t *k, const char *region, const char *name)
 	return n + a;
 }
 
-/* report value: u32 nversions, u32 latest, u64 first, u64 last, region */
-struct summary {
+/* report value, the head: u32 nversions, u32 latest, u64 first, u64 last,
+ * region */
+struct head {
 	uint32_t nversions, latest;
 	int64_t first_seen, last_seen;
 	const char *region;
 };
 
 static int
-summary_decode(const MDB_val *v, struct summary *s)
+head_decode(const MDB_val *v, struct head *h)
 {
 	struct dec d;
 
 	dec_init(&d, v);
-	s->nversions = dec_u32(&d);
-	s->latest = dec_u32(&d);
-	s->first_seen = (int64_t)dec_u64(&d);
-	s->last_seen = (int64_t)dec_u64(&d);
-	s->region = dec_str(&d);
+	h->nversions = dec_u32(&d);
+	h->latest = dec_u32(&d);
+	h->first_seen = (int64_t)dec_u64(&d);
+	h->last_seen = (int64_t)dec_u64(&d);
+	h->region = dec_str(&d);
 	if (d.bad) {
-		log_warnx("store: undecodable report summary");
+		log_warnx("store: undecodable report entry");
 		return NB_ECORRUPT;
 	}
 	return 0;
 }
 
 static int
-summary_put(struct store_txn *txn, const uint8_t *k, size_t kl,
-            const struct summary *s)
+head_put(struct store_txn *txn, const uint8_t *k, size_t kl,
+         const struct head *h)
 {
 	struct nb_buf *b = &txn->tmp;
 	int rc;
 
 	nb_buf_reset(b);
-	if ((rc = enc_u32(b, s->nversions)) || (rc = enc_u32(b, s->latest)) ||
-	    (rc = enc_u64(b, s->first_seen)) ||
-	    (rc = enc_u64(b, s->last_seen)) || (rc = enc_str(b, s->region)))
+	if ((rc = enc_u32(b, h->nversions)) || (rc = enc_u32(b, h->latest)) ||
+	    (rc = enc_u64(b, h->first_seen)) ||
+	    (rc = enc_u64(b, h->last_seen)) || (rc = enc_str(b, h->region)))
 		return rc;
 	return store_put(txn, DB_REPORT, k, kl, b->data, b->len, 0);
 }
@@ -157,47 +170,65 @@ version_get(struct store_txn *txn, const uint8_t *rk, size_t rkl, uint32_t n,
 	return version_fill(txn, &v, flags, r);
 }
 
-/* Latest version of the report whose key is k (agency NUL year). */
+/* r (agency and year set) from its summary value; the record too with
+ * STORE_JSON */
+static int
+fill(struct store_txn *txn, const MDB_val *sv, unsigned flags,
+     struct store_report *r)
+{
+	uint8_t k[STORE_KEY_MAX];
+	int rc;
+
+	if ((rc = store_sum_decode(txn, sv, r, flags & STORE_SUMMARY)) != 0 ||
+	    !(flags & STORE_JSON))
+		return rc;
+	return version_get(txn, k, rkey(k, r->agency, r->year), r->version,
+	                   STORE_JSON, r);
+}
+
+/* The latest version of the report whose key is k (agency NUL year) and
+ * head v. */
 static int
 report_fill(struct store_txn *txn, const MDB_val *k, const MDB_val *v,
             unsigned flags, struct store_report *r)
 {
-	struct summary s;
+	uint8_t sk[SKEY_MAX];
+	struct head h;
+	MDB_val sv;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = summary_decode(v, &s)) != 0)
+	if ((rc = head_decode(v, &h)) != 0)
 		return rc;
-	if (k->mv_size < 3) {
+	if (k->mv_size < 3 ||
+	    ((const char *)k->mv_data)[k->mv_size - 3] != '\0') {
 		log_warnx("store: undecodable report key");
 		return NB_ECORRUPT;
 	}
 	r->agency = k->mv_data;
 	r->year = be16_get((const uint8_t *)k->mv_data + k->mv_size - 2);
-	r->region = s.region;
-	r->nversions = s.nversions;
-	r->first_seen = s.first_seen;
-	r->last_seen = s.last_seen;
-	return version_get(txn, k->mv_data, k->mv_size, s.latest, flags, r);
+	r->region = h.region;
+	rc = store_get(txn, DB_SUMMARY, sk,
+	               skey(sk, r->year, h.region, r->agency), &sv);
+	if (rc == NB_ENOTFOUND) {
+		log_warnx("store: report %s %d has no summary", r->agency,
+		          r->year);
+		return NB_ECORRUPT;
+	}
+	if (rc != 0)
+		return rc;
+	return fill(txn, &sv, flags, r);
 }
 
-/* What the record says, without where and when it was fetched. */
+/* What the record says, without where and when it was fetched.  Takes
+ * "source" out of rec. */
 static int
-record_digest(const char *json, size_t len, uint8_t out[STORE_SHA1_LEN])
+record_digest(json_t *rec, uint8_t out[STORE_SHA1_LEN])
 {
-	json_error_t err;
-	json_t *j = json_loadb(json, len, 0, &err);
 	char *s;
 
-	if (j == NULL || !json_is_object(j)) {
-		log_warnx("store: record JSON: %s (line %d)", err.text,
-		          err.line);
-		json_decref(j);
-		return NB_EINVAL;
-	}
-	json_object_del(j, "source");
-	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
+	json_object_del(rec, "source");
+	s = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	if (s == NULL)
 		return NB_ENOMEM;
 	store_sha1(s, strlen(s), out);
@@ -258,12 +289,11 @@ store_agency_get(struct store_txn *txn, const char *name,
 	return agency_decode(NULL, &v, out);
 }
 
-/* Move every report of agency from region `from' to `to'. */
+/* Move every report of agency, and its summary, to region `to'. */
 static int
-move_reports(struct store_txn *txn, const char *agency, const char *from,
-             const char *to)
+move_reports(struct store_txn *txn, const char *agency, const char *to)
 {
-	uint8_t k[STORE_KEY_MAX], rk[STORE_KEY_MAX];
+	uint8_t k[SKEY_MAX], rk[STORE_KEY_MAX];
 	size_t al = strlen(agency) + 1;
 	int years[1100], ny = 0, rc, mrc;
 	MDB_cursor *c;
@@ -280,22 +310,31 @@ move_reports(struct store_txn *txn, const char *agency, const char *from,
 	}
 	mdb_cursor_close(c);
 	for (int i = 0; i < ny; i++) {
-		struct summary s;
-		MDB_val v;
-		size_t rkl = rkey(rk, agency, years[i]);
+		struct head h;
+		MDB_val v, sv;
+		size_t rkl = rkey(rk, agency, years[i]), kl;
+		void *copy;
 
-		rc = store_del(txn, DB_REPORT_REGION, k,
-		               rrkey(k, from, years[i], agency));
-		if (rc != 0 && rc != NB_ENOTFOUND)
+		if ((rc = store_get(txn, DB_REPORT, rk, rkl, &v)) ||
+		    (rc = head_decode(&v, &h)))
 			return rc;
-		if ((rc =
-		         store_put(txn, DB_REPORT_REGION, k,
-		                   rrkey(k, to, years[i], agency), "", 0, 0)) ||
-		    (rc = store_get(txn, DB_REPORT, rk, rkl, &v)) ||
-		    (rc = summary_decode(&v, &s)))
-			return rc;
-		s.region = to;
-		if ((rc = summary_put(txn, rk, rkl, &s)) != 0)
+		if (strcmp(h.region, to) == 0)
+			continue;
+		kl = skey(k, years[i], h.region, agency);
+		if ((rc = store_get(txn, DB_SUMMARY, k, kl, &sv)) != 0)
+			return rc == NB_ENOTFOUND ? NB_ECORRUPT : rc;
+		/* the value lives in the page the delete rewrites */
+		if ((copy = malloc(sv.mv_size)) == NULL)
+			return NB_ENOMEM;
+		memcpy(copy, sv.mv_data, sv.mv_size);
+		sv.mv_data = copy;
+		if ((rc = store_del(txn, DB_SUMMARY, k, kl)) == 0)
+			rc = store_put(txn, DB_SUMMARY, k,
+			               skey(k, years[i], to, agency),
+			               sv.mv_data, sv.mv_size, 0);
+		free(copy);
+		h.region = to;
+		if (rc != 0 || (rc = head_put(txn, rk, rkl, &h)) != 0)
 			return rc;
 	}
 	return 0;
@@ -326,7 +365,7 @@ store_agency_put(struct store_txn *txn, const struct store_agency *a)
 		rc = store_del(txn, DB_AGENCY_REGION, k,
 		               arkey(k, oldregion, a->name));
 		if (rc == 0)
-			rc = move_reports(txn, a->name, oldregion, region);
+			rc = move_reports(txn, a->name, region);
 		free(oldregion);
 		if (rc != 0)
 			return rc;
@@ -434,77 +473,129 @@ agency_seen(struct store_txn *txn, const char *name, const char *region,
 	return rc;
 }
 
+/* After an unchanged capture: the last_seen of the report's summary. */
+static int
+summary_touch(struct store_txn *txn, const char *agency, int year,
+              const char *region, int64_t last_seen)
+{
+	uint8_t k[SKEY_MAX];
+	size_t kl = skey(k, year, region, agency);
+	struct nb_buf *b = &txn->tmp;
+	MDB_val v;
+	int rc;
+
+	if ((rc = store_get(txn, DB_SUMMARY, k, kl, &v)) != 0)
+		return rc == NB_ENOTFOUND ? NB_ECORRUPT : rc;
+	if (v.mv_size < SUM_LAST_SEEN_AT + 8)
+		return NB_ECORRUPT;
+	nb_buf_reset(b);
+	if ((rc = nb_buf_add(b, v.mv_data, v.mv_size)) != 0)
+		return rc;
+	be64_put((uint8_t *)b->data + SUM_LAST_SEEN_AT, last_seen);
+	return store_put(txn, DB_SUMMARY, k, kl, b->data, b->len, 0);
+}
+
 int
 store_report_put(struct store_txn *txn, const struct store_report_in *in,
                  enum store_change *change, uint32_t *version)
 {
-	uint8_t k[STORE_KEY_MAX], vk[STORE_KEY_MAX], rsha[STORE_SHA1_LEN];
+	uint8_t k[STORE_KEY_MAX], vk[STORE_KEY_MAX], sk[SKEY_MAX];
+	uint8_t rsha[STORE_SHA1_LEN];
 	const char *region = in->region ? in->region : "";
 	struct store_report latest;
-	struct summary s;
+	struct sum_head sh;
+	struct head h;
 	struct nb_buf *b = &txn->tmp;
-	char *sregion = NULL;
+	char *hregion = NULL;
+	json_t *rec = NULL;
+	json_error_t err;
 	size_t kl;
 	MDB_val v;
-	int rc, exists;
+	int rc, exists, given;
 
 	if ((rc = store_writable(txn)) != 0)
 		return rc;
 	if (!name_ok(in->agency, 0) || !name_ok(region, 1) || in->year < 1900 ||
 	    in->year > 2999 || in->json == NULL || in->json_len == 0 ||
-	    in->json_len > UINT32_MAX)
+	    in->json_len > UINT32_MAX ||
+	    strlen(in->agency) + strlen(region) + 4 > STORE_KEY_MAX)
 		return NB_EINVAL;
-	if (memcmp(in->record_sha1, zero_sha, STORE_SHA1_LEN) != 0)
+	given = memcmp(in->record_sha1, zero_sha, STORE_SHA1_LEN) != 0;
+	if (given)
 		memcpy(rsha, in->record_sha1, STORE_SHA1_LEN);
-	else if ((rc = record_digest(in->json, in->json_len, rsha)) != 0)
-		return rc;
+	else {
+		rec = json_loadb(in->json, in->json_len, 0, &err);
+		if (rec == NULL || !json_is_object(rec)) {
+			log_warnx("store: record JSON of %s %d: %s (line %d)",
+			          in->agency, in->year,
+			          rec ? "not an object" : err.text, err.line);
+			json_decref(rec);
+			return NB_EINVAL;
+		}
+		/* the summary first: the digest takes "source" out */
+		nb_buf_reset(&txn->sum);
+		if ((rc = store_sum_content(&txn->sum, rec, in->agency,
+		                            in->year)) != 0 ||
+		    (rc = record_digest(rec, rsha)) != 0)
+			goto out;
+	}
 	kl = rkey(k, in->agency, in->year);
 	rc = store_get(txn, DB_REPORT, k, kl, &v);
 	exists = rc == 0;
 	if (rc != 0 && rc != NB_ENOTFOUND)
-		return rc;
+		goto out;
 	if (exists) {
-		if ((rc = summary_decode(&v, &s)) != 0)
-			return rc;
+		if ((rc = head_decode(&v, &h)) != 0)
+			goto out;
+		/* h's region points into the map, which puts may move */
+		if ((hregion = strdup(h.region)) == NULL) {
+			rc = NB_ENOMEM;
+			goto out;
+		}
+		h.region = hregion;
 		memset(&latest, 0, sizeof(latest));
 		latest.agency = in->agency;
 		latest.year = in->year;
-		if ((rc = version_get(txn, k, kl, s.latest, 0, &latest)) != 0)
-			return rc;
+		if ((rc = version_get(txn, k, kl, h.latest, 0, &latest)) != 0)
+			goto out;
 		if (memcmp(latest.payload_sha1, in->payload_sha1,
 		           STORE_SHA1_LEN) == 0 ||
 		    memcmp(latest.record_sha1, rsha, STORE_SHA1_LEN) == 0) {
-			if (in->fetched > s.last_seen) {
-				if ((sregion = strdup(s.region)) == NULL)
-					return NB_ENOMEM;
-				s.region = sregion;
-				s.last_seen = in->fetched;
-				rc = summary_put(txn, k, kl, &s);
-				free(sregion);
-				if (rc != 0)
-					return rc;
+			if (in->fetched > h.last_seen) {
+				h.last_seen = in->fetched;
+				if ((rc = head_put(txn, k, kl, &h)) != 0 ||
+				    (rc = summary_touch(txn, in->agency,
+				                        in->year, h.region,
+				                        h.last_seen)) != 0)
+					goto out;
 			}
 			if (change)
 				*change = STORE_UNCHANGED;
 			if (version)
-				*version = s.latest;
-			return 0;
+				*version = h.latest;
+			goto out;
 		}
-		if ((sregion = strdup(s.region)) == NULL)
-			return NB_ENOMEM;
-		s.region = sregion;
-		s.nversions++;
-		s.latest = s.nversions;
-		s.last_seen = in->fetched;
+		h.nversions++;
+		h.latest = h.nversions;
+		h.last_seen = in->fetched;
 	} else {
-		memset(&s, 0, sizeof(s));
-		s.nversions = s.latest = 1;
-		s.first_seen = s.last_seen = in->fetched;
-		s.region = region;
+		memset(&h, 0, sizeof(h));
+		h.nversions = h.latest = 1;
+		h.first_seen = h.last_seen = in->fetched;
+		h.region = region;
+	}
+	if (given) {
+		/* not parsed yet; a record that is no object is kept, and its
+		   summary says so */
+		rec = json_loadb(in->json, in->json_len, 0, NULL);
+		nb_buf_reset(&txn->sum);
+		if ((rc = store_sum_content(&txn->sum, rec, in->agency,
+		                            in->year)) != 0)
+			goto out;
 	}
 
 	memcpy(vk, k, kl);
-	be32_put(vk + kl, s.latest);
+	be32_put(vk + kl, h.latest);
 	nb_buf_reset(b);
 	if ((rc = enc_u64(b, in->fetched)) ||
 	    (rc = nb_buf_add(b, in->payload_sha1, STORE_SHA1_LEN)) ||
@@ -520,20 +611,30 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 	if (rc != 0 ||
 	    (rc = store_put(txn, DB_VERSION, vk, kl + 4, b->data, b->len, 0)) !=
 	        0 ||
-	    (rc = summary_put(txn, k, kl, &s)) != 0)
+	    (rc = head_put(txn, k, kl, &h)) != 0)
 		goto out;
-	if (!exists &&
-	    (rc = store_put(txn, DB_REPORT_REGION, vk,
-	                    rrkey(vk, region, in->year, in->agency), "", 0, 0)))
-		goto out;
-	if ((rc = agency_seen(txn, in->agency, region, in->year)) != 0)
+	sh.nversions = h.nversions;
+	sh.latest = h.latest;
+	sh.first_seen = h.first_seen;
+	sh.last_seen = h.last_seen;
+	sh.fetched = in->fetched;
+	sh.loc = in->loc;
+	sh.payload_sha1 = in->payload_sha1;
+	sh.record_sha1 = rsha;
+	sh.url = in->url;
+	if ((rc = store_sum_value(b, &sh, txn->sum.data, txn->sum.len)) != 0 ||
+	    (rc = store_put(txn, DB_SUMMARY, sk,
+	                    skey(sk, in->year, h.region, in->agency), b->data,
+	                    b->len, 0)) != 0 ||
+	    (rc = agency_seen(txn, in->agency, region, in->year)) != 0)
 		goto out;
 	if (change)
 		*change = exists ? STORE_CHANGED : STORE_NEW;
 	if (version)
-		*version = s.latest;
+		*version = h.latest;
 out:
-	free(sregion);
+	json_decref(rec);
+	free(hregion);
 	return rc;
 }
 
@@ -562,7 +663,7 @@ store_report_version_get(struct store_txn *txn, const char *agency, int year,
                          uint32_t n, unsigned flags, struct store_report *out)
 {
 	uint8_t k[STORE_KEY_MAX];
-	struct summary s;
+	struct head h;
 	size_t kl;
 	MDB_val v;
 	int rc;
@@ -571,18 +672,18 @@ store_report_version_get(struct store_txn *txn, const char *agency, int year,
 		return NB_EINVAL;
 	kl = rkey(k, agency, year);
 	if ((rc = store_get(txn, DB_REPORT, k, kl, &v)) != 0 ||
-	    (rc = summary_decode(&v, &s)) != 0)
+	    (rc = head_decode(&v, &h)) != 0)
 		return rc;
-	if (n == 0 || n > s.nversions)
+	if (n == 0 || n > h.nversions)
 		return NB_ENOTFOUND;
 	memset(out, 0, sizeof(*out));
 	out->agency = agency;
 	out->year = year;
-	out->region = s.region;
-	out->nversions = s.nversions;
-	out->first_seen = s.first_seen;
-	out->last_seen = s.last_seen;
-	return version_get(txn, k, kl, n, flags, out);
+	out->region = h.region;
+	out->nversions = h.nversions;
+	out->first_seen = h.first_seen;
+	out->last_seen = h.last_seen;
+	return version_get(txn, k, kl, n, flags & STORE_JSON, out);
 }
 
 int
@@ -610,72 +711,65 @@ filter_ok(const struct store_report_filter *f, const struct store_report *r)
 	       (!f->year || f->year == r->year);
 }
 
-/* Visit the reports listed by report_region keys under prefix. */
+/*
+ * The reports of f->year (and f->region), a range of summary keys; or of
+ * f->region in every year, a range per year: from a key of the region
+ * that is done, or of one before it, seek to the region in the next year
+ * or in the same one.
+ */
 static int
-iter_region(struct store_txn *txn, const struct store_report_filter *f,
-            const uint8_t *pfx, size_t pl, int one_region, unsigned flags,
-            store_report_fn *cb, void *arg)
+iter_summary(struct store_txn *txn, const struct store_report_filter *f,
+             unsigned flags, store_report_fn *cb, void *arg)
 {
-	uint8_t k[STORE_KEY_MAX], rk[STORE_KEY_MAX];
+	uint8_t k[SKEY_MAX];
+	size_t pl = skey(k, f->year, f->region, NULL);
 	MDB_cursor *c;
-	MDB_val key, val, v, rkv;
+	MDB_val key = {pl, k}, val;
 	struct store_report r;
 	int rc, mrc;
 
-	if (pl)
-		memcpy(k, pfx, pl);
-	key.mv_size = pl;
-	key.mv_data = k;
-	if ((rc = store_cursor(txn, DB_REPORT_REGION, &c)) != 0)
+	if ((rc = store_cursor(txn, DB_SUMMARY, &c)) != 0)
 		return rc;
-	mrc = mdb_cursor_get(c, &key, &val, pl ? MDB_SET_RANGE : MDB_FIRST);
+	mrc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE);
 	while (mrc == 0) {
-		const char *p = key.mv_data, *agency;
-		size_t rl = strnlen(p, key.mv_size);
-		int year;
+		const uint8_t *p = key.mv_data;
+		const char *region = (const char *)p + 2, *agency;
+		size_t n = key.mv_size, rl;
+		int year, cmp;
 
-		if (pl && (key.mv_size < pl || memcmp(p, pfx, pl) != 0))
-			break;
-		if (rl + 4 > key.mv_size || p[key.mv_size - 1] != '\0') {
+		if (n < 4 || p[n - 1] != '\0' ||
+		    (rl = strnlen(region, n - 2)) + 4 > n) {
+			log_warnx("store: undecodable summary key");
 			rc = NB_ECORRUPT;
 			break;
 		}
-		year = be16_get((const uint8_t *)p + rl + 1);
-		agency = p + rl + 3;
-		if (f->year && year != f->year && !one_region) {
-			/* jump to (this region, year) or the next region */
-			size_t n = rl + 1;
-
-			memcpy(k, p, n);
-			if (year < f->year) {
-				be16_put(k + n, f->year);
-				key.mv_size = n + 2;
-			} else {
-				k[rl] = 1;
-				key.mv_size = n;
-			}
+		year = be16_get(p);
+		agency = region + rl + 1;
+		if (f->year) {
+			if (n < pl || memcmp(p, k, pl) != 0)
+				break;
+		} else if ((cmp = strcmp(region, f->region)) != 0) {
+			if (cmp > 0 && year == 65535)
+				break;
+			key.mv_size =
+			    skey(k, cmp < 0 ? year : year + 1, f->region, NULL);
 			key.mv_data = k;
 			mrc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE);
 			continue;
 		}
-		rkv.mv_size = rkey(rk, agency, year);
-		rkv.mv_data = rk;
-		if ((rc = store_get(txn, DB_REPORT, rk, rkv.mv_size, &v)) !=
-		    0) {
-			if (rc == NB_ENOTFOUND)
-				rc = NB_ECORRUPT;
-			break;
-		}
-		if ((rc = report_fill(txn, &rkv, &v, flags, &r)) != 0)
-			break;
+		memset(&r, 0, sizeof(r));
 		r.agency = agency;
+		r.region = region;
+		r.year = year;
+		if ((rc = fill(txn, &val, flags, &r)) != 0)
+			break;
 		if (filter_ok(f, &r) && (rc = cb(&r, arg)) != 0)
 			break;
 		mrc = mdb_cursor_get(c, &key, &val, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
 	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
-		rc = store_mdb_err(txn, mrc, "report_region");
+		rc = store_mdb_err(txn, mrc, "summary");
 	return rc;
 }
 
@@ -694,14 +788,11 @@ store_report_iter(struct store_txn *txn, const struct store_report_filter *f,
 	if (f == NULL)
 		f = &none;
 	if ((f->agency && !name_ok(f->agency, 0)) ||
-	    (f->region && !name_ok(f->region, 1)))
+	    (f->region && !name_ok(f->region, 1)) || f->year < 0 ||
+	    f->year > 65535)
 		return NB_EINVAL;
-	if (!f->agency && f->region) {
-		pl = rrkey(k, f->region, f->year ? f->year : -1, NULL);
-		return iter_region(txn, f, k, pl, 1, flags, cb, arg);
-	}
-	if (!f->agency && f->year)
-		return iter_region(txn, f, NULL, 0, 0, flags, cb, arg);
+	if (!f->agency && (f->region || f->year))
+		return iter_summary(txn, f, flags, cb, arg);
 	if (f->agency) {
 		pl = strlen(f->agency) + 1;
 		memcpy(k, f->agency, pl);
@@ -728,33 +819,47 @@ store_report_iter(struct store_txn *txn, const struct store_report_filter *f,
 
 /* ------------------------------------------------------------- missing */
 
+/* LMDB's order of keys: bytes, then the shorter first */
+static int
+keycmp(const void *a, size_t al, const void *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+
+	return c ? c : (al > bl) - (al < bl);
+}
+
 int
 store_missing(struct store_txn *txn, int year, const char *region,
               store_agency_fn *cb, void *arg)
 {
-	uint8_t ak[STORE_KEY_MAX], rk[STORE_KEY_MAX];
-	MDB_cursor *ac = NULL, *rc_ = NULL;
-	MDB_val key, val, rkey_, rval;
-	const char *cur_region = NULL;
-	size_t apl;
-	int rc, mrc, rmrc = MDB_NOTFOUND;
+	uint8_t ak[STORE_KEY_MAX], sk[SKEY_MAX];
+	MDB_cursor *ac = NULL, *sc = NULL;
+	MDB_val key, val, skey_, sval;
+	size_t apl, spl;
+	int rc, mrc, smrc;
 	struct store_agency a;
 
 	if (year < 1900 || year > 2999 || (region && !name_ok(region, 1)))
 		return NB_EINVAL;
 	if ((rc = store_cursor(txn, DB_AGENCY_REGION, &ac)) != 0)
 		return rc;
-	if ((rc = store_cursor(txn, DB_REPORT_REGION, &rc_)) != 0) {
+	if ((rc = store_cursor(txn, DB_SUMMARY, &sc)) != 0) {
 		mdb_cursor_close(ac);
 		return rc;
 	}
+	/* agencies by region and name, and the year's summaries by region
+	   and agency: the same order, one merge */
 	apl = region ? arkey(ak, region, NULL) : 0;
+	spl = skey(sk, year, region, NULL);
+	skey_.mv_size = spl;
+	skey_.mv_data = sk;
+	smrc = mdb_cursor_get(sc, &skey_, &sval, MDB_SET_RANGE);
 	key.mv_size = apl;
 	key.mv_data = ak;
 	for (mrc = mdb_cursor_get(ac, &key, &val,
 	                          apl ? MDB_SET_RANGE : MDB_FIRST);
 	     mrc == 0; mrc = mdb_cursor_get(ac, &key, &val, MDB_NEXT)) {
-		const char *p = key.mv_data, *name;
+		const char *p = key.mv_data;
 		size_t rl = strnlen(p, key.mv_size);
 		int cmp = 1;
 
@@ -764,34 +869,21 @@ store_missing(struct store_txn *txn, int year, const char *region,
 			rc = NB_ECORRUPT;
 			break;
 		}
-		name = p + rl + 1;
-		if (cur_region == NULL || strcmp(cur_region, p) != 0) {
-			/* a new region: the reports cursor to (region, year) */
-			cur_region = p;
-			rkey_.mv_size = rrkey(rk, p, year, NULL);
-			rkey_.mv_data = rk;
-			rmrc =
-			    mdb_cursor_get(rc_, &rkey_, &rval, MDB_SET_RANGE);
-		}
-		/* advance the reports of (region, year) up to this name */
-		while (rmrc == 0) {
-			const char *q = rkey_.mv_data;
-			size_t ql = strnlen(q, rkey_.mv_size);
-
-			if (ql != rl || memcmp(q, p, rl) != 0 ||
-			    rkey_.mv_size < ql + 4 ||
-			    be16_get((const uint8_t *)q + ql + 1) != year) {
-				rmrc = MDB_NOTFOUND;
+		while (smrc == 0) {
+			if (skey_.mv_size < spl ||
+			    memcmp(skey_.mv_data, sk, spl) != 0) {
+				smrc = MDB_NOTFOUND;
 				break;
 			}
-			cmp = strcmp(q + ql + 3, name);
+			cmp = keycmp((const uint8_t *)skey_.mv_data + 2,
+			             skey_.mv_size - 2, p, key.mv_size);
 			if (cmp >= 0)
 				break;
-			rmrc = mdb_cursor_get(rc_, &rkey_, &rval, MDB_NEXT);
+			smrc = mdb_cursor_get(sc, &skey_, &sval, MDB_NEXT);
 		}
-		if (rmrc == 0 && cmp == 0)
+		if (smrc == 0 && cmp == 0)
 			continue;
-		if ((rc = store_agency_get(txn, name, &a)) != 0) {
+		if ((rc = store_agency_get(txn, p + rl + 1, &a)) != 0) {
 			if (rc == NB_ENOTFOUND)
 				rc = NB_ECORRUPT;
 			break;
@@ -800,11 +892,11 @@ store_missing(struct store_txn *txn, int year, const char *region,
 			break;
 	}
 	mdb_cursor_close(ac);
-	mdb_cursor_close(rc_);
+	mdb_cursor_close(sc);
 	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
 		rc = store_mdb_err(txn, mrc, "agency_region");
-	if (rc == 0 && rmrc != 0 && rmrc != MDB_NOTFOUND)
-		rc = store_mdb_err(txn, rmrc, "report_region");
+	if (rc == 0 && smrc != 0 && smrc != MDB_NOTFOUND)
+		rc = store_mdb_err(txn, smrc, "summary");
 	return rc;
 }
 
@@ -983,5 +1075,76 @@ store_event_seq_before(struct store_txn *txn, int64_t time, uint64_t *seq)
 	else if (mrc != MDB_NOTFOUND)
 		rc = store_mdb_err(txn, mrc, "event_time");
 	mdb_cursor_close(c);
+	return rc;
+}
+
+/* ------------------------------------------------------------ summaries */
+
+int
+store_sum_build(struct store_txn *txn, uint8_t *key, size_t *kl, size_t max,
+                int *done)
+{
+	uint8_t sk[SKEY_MAX];
+	MDB_cursor *c;
+	MDB_val k = {*kl, key}, v;
+	size_t n = 0;
+	int rc = 0, mrc;
+
+	if ((rc = store_cursor(txn, DB_REPORT, &c)) != 0)
+		return rc;
+	mrc = mdb_cursor_get(c, &k, &v, *kl ? MDB_SET_RANGE : MDB_FIRST);
+	/* the key given was done in the batch before */
+	if (mrc == 0 && *kl && k.mv_size == *kl &&
+	    memcmp(k.mv_data, key, *kl) == 0)
+		mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	for (; mrc == 0 && n < max;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT), n++) {
+		struct store_report r;
+		struct sum_head sh;
+		struct head h;
+		json_t *rec;
+
+		if ((rc = head_decode(&v, &h)) != 0)
+			break;
+		if (k.mv_size < 3 || k.mv_size > STORE_KEY_MAX ||
+		    ((const char *)k.mv_data)[k.mv_size - 3] != '\0') {
+			log_warnx("store: undecodable report key");
+			rc = NB_ECORRUPT;
+			break;
+		}
+		memset(&r, 0, sizeof(r));
+		r.agency = k.mv_data;
+		r.year = be16_get((const uint8_t *)k.mv_data + k.mv_size - 2);
+		if ((rc = version_get(txn, k.mv_data, k.mv_size, h.latest,
+		                      STORE_JSON, &r)) != 0)
+			break;
+		rec = json_loadb(r.json, r.json_len, 0, NULL);
+		nb_buf_reset(&txn->sum);
+		rc = store_sum_content(&txn->sum, rec, r.agency, r.year);
+		json_decref(rec);
+		if (rc != 0)
+			break;
+		sh.nversions = h.nversions;
+		sh.latest = h.latest;
+		sh.first_seen = h.first_seen;
+		sh.last_seen = h.last_seen;
+		sh.fetched = r.fetched;
+		sh.loc = r.loc;
+		sh.payload_sha1 = r.payload_sha1;
+		sh.record_sha1 = r.record_sha1;
+		sh.url = r.url;
+		if ((rc = store_sum_value(&txn->tmp, &sh, txn->sum.data,
+		                          txn->sum.len)) != 0 ||
+		    (rc = store_put(txn, DB_SUMMARY, sk,
+		                    skey(sk, r.year, h.region, r.agency),
+		                    txn->tmp.data, txn->tmp.len, 0)) != 0)
+			break;
+		memcpy(key, k.mv_data, k.mv_size);
+		*kl = k.mv_size;
+	}
+	mdb_cursor_close(c);
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = store_mdb_err(txn, mrc, "report");
+	*done = rc == 0 && mrc == MDB_NOTFOUND;
 	return rc;
 }

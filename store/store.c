@@ -33,7 +33,7 @@ static const struct {
     [DB_FRONTIER_URL] = {"frontier_url", 0},
     [DB_REPORT] = {"report", 0},
     [DB_VERSION] = {"version", 0},
-    [DB_REPORT_REGION] = {"report_region", 0},
+    [DB_SUMMARY] = {"summary", 0},
     [DB_AGENCY] = {"agency", 0},
     [DB_AGENCY_REGION] = {"agency_region", 0},
     [DB_EVENT] = {"event", 0},
@@ -174,6 +174,7 @@ txn_new(struct store *st)
 	t->st = st;
 	nb_buf_init(&t->json, SIZE_MAX);
 	nb_buf_init(&t->tmp, SIZE_MAX);
+	nb_buf_init(&t->sum, SIZE_MAX);
 	return t;
 }
 
@@ -182,6 +183,8 @@ txn_free(struct store_txn *t)
 {
 	nb_buf_free(&t->json);
 	nb_buf_free(&t->tmp);
+	nb_buf_free(&t->sum);
+	free(t->notok);
 	free(t);
 }
 
@@ -333,15 +336,49 @@ store_dir(const struct store *st)
 	return st->dir;
 }
 
+/* The schema version in meta, or 0 if there is none or it is not a number. */
+static long
+schema_read(MDB_txn *txn, MDB_dbi meta)
+{
+	MDB_val k = {6, "schema"}, v;
+	char buf[32];
+
+	if (mdb_get(txn, meta, &k, &v) != 0 || v.mv_size == 0 ||
+	    v.mv_size >= sizeof(buf))
+		return 0;
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size] = '\0';
+	if (strspn(buf, "0123456789") != v.mv_size)
+		return 0;
+	return strtol(buf, NULL, 10);
+}
+
+/* The earliest schema this program upgrades (on a read-write open). */
+#define SCHEMA_UPGRADES_FROM 1
+
+static void
+old_schema(struct store *st, long version)
+{
+	log_warnx("store: %s: schema version %ld, this program reads version "
+	          "%d: open it read-write once (start nianbaod) to upgrade it",
+	          st->index_dir, version, STORE_SCHEMA_VERSION);
+}
+
+struct schema {
+	int created;
+	long old; /* an older version to upgrade */
+};
+
 /* Create the schema in a fresh environment, or check the version. */
 static int
 schema_check(struct store_txn *t, void *arg)
 {
 	static const char key[] = "schema";
 	struct store *st = t->st;
-	int *created = arg;
+	struct schema *sc = arg;
 	MDB_val v;
 	char buf[32];
+	long version;
 	int rc;
 
 	rc = store_get(t, DB_META, key, sizeof(key) - 1, &v);
@@ -362,28 +399,99 @@ schema_check(struct store_txn *t, void *arg)
 		                    strlen(buf), 0)) != 0)
 			return rc;
 		nb_time_iso(nb_now_ms(), now, sizeof(now));
-		*created = 1;
+		sc->created = 1;
 		return store_put(t, DB_META, "created", 7, now, strlen(now), 0);
 	}
 	if (rc != 0)
 		return rc;
-	if (v.mv_size == 0 || v.mv_size >= sizeof(buf)) {
+	version = schema_read(t->txn, st->dbi[DB_META]);
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (version >= SCHEMA_UPGRADES_FROM && version < STORE_SCHEMA_VERSION) {
+		if (t->consumer_only) {
+			old_schema(st, version);
+			return NB_EVERSION;
+		}
+		sc->old = version;
+		return 0;
+	}
+	if (version == 0)
 		log_warnx("store: %s: unreadable schema version",
 		          st->index_dir);
-		return NB_EVERSION;
-	}
-	memcpy(buf, v.mv_data, v.mv_size);
-	buf[v.mv_size] = '\0';
-	if (strspn(buf, "0123456789") != v.mv_size ||
-	    strtol(buf, NULL, 10) != STORE_SCHEMA_VERSION) {
-		log_warnx("store: %s: schema version %s, this program reads "
+	else
+		log_warnx("store: %s: schema version %ld, this program reads "
 		          "version %d%s",
-		          st->index_dir, buf, STORE_SCHEMA_VERSION,
-		          strtol(buf, NULL, 10) > STORE_SCHEMA_VERSION
-		              ? ": upgrade nianbao"
-		              : "");
-		return NB_EVERSION;
-	}
+		          st->index_dir, version, STORE_SCHEMA_VERSION,
+		          version > STORE_SCHEMA_VERSION ? ": upgrade nianbao"
+		                                         : "");
+	return NB_EVERSION;
+}
+
+/*
+ * Version 1 to 2: a summary for every report, from its latest record, in
+ * batches (one transaction each: a national archive has a million
+ * records); "upgrade" in meta keeps the last report done, so that an
+ * upgrade cut short resumes.  The last transaction drops version 1's
+ * report_region, which the summaries replace, and sets the version: until
+ * then readers refuse the archive as version 1.
+ */
+#define UPGRADE_BATCH 20000
+
+static int
+upgrade_batch(struct store_txn *t, void *arg)
+{
+	uint8_t key[STORE_KEY_MAX];
+	size_t kl = 0;
+	MDB_val v;
+	int rc, *done = arg;
+
+	rc = store_get(t, DB_META, "upgrade", 7, &v);
+	if (rc == 0 && v.mv_size <= sizeof(key)) {
+		memcpy(key, v.mv_data, v.mv_size);
+		kl = v.mv_size;
+	} else if (rc != NB_ENOTFOUND)
+		return rc == 0 ? NB_ECORRUPT : rc;
+	if ((rc = store_sum_build(t, key, &kl, UPGRADE_BATCH, done)) != 0 ||
+	    kl == 0)
+		return rc;
+	return store_put(t, DB_META, "upgrade", 7, key, kl, 0);
+}
+
+static int
+upgrade_finish(struct store_txn *t, void *arg)
+{
+	MDB_dbi old;
+	char buf[16];
+	int rc;
+
+	(void)arg;
+	rc = mdb_dbi_open(t->txn, "report_region", 0, &old);
+	if (rc == 0)
+		rc = mdb_drop(t->txn, old, 1);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return store_mdb_err(t, rc, "report_region");
+	rc = store_del(t, DB_META, "upgrade", 7);
+	if (rc != 0 && rc != NB_ENOTFOUND)
+		return rc;
+	snprintf(buf, sizeof(buf), "%d", STORE_SCHEMA_VERSION);
+	return store_put(t, DB_META, "schema", 6, buf, strlen(buf), 0);
+}
+
+static int
+upgrade(struct store *st, long from)
+{
+	int rc, done = 0;
+
+	log_info("store: %s: upgrading the index from schema version %ld to "
+	         "%d (a summary of every report)",
+	         st->index_dir, from, STORE_SCHEMA_VERSION);
+	while (!done)
+		if ((rc = store_write(st, upgrade_batch, &done)) != 0)
+			return rc;
+	if ((rc = store_write(st, upgrade_finish, NULL)) != 0)
+		return rc;
+	log_info("store: %s: upgraded to schema version %d", st->index_dir,
+	         STORE_SCHEMA_VERSION);
 	return 0;
 }
 
@@ -391,6 +499,7 @@ static int
 open_dbis(struct store *st, int create)
 {
 	MDB_txn *txn;
+	long version;
 	int rc;
 
 	rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn);
@@ -401,10 +510,17 @@ open_dbis(struct store *st, int create)
 		                  db_def[i].flags | (create ? MDB_CREATE : 0),
 		                  &st->dbi[i]);
 		if (rc == MDB_NOTFOUND) {
+			version = i > DB_META
+			              ? schema_read(txn, st->dbi[DB_META])
+			              : 0;
 			mdb_txn_abort(txn);
-			log_warnx("store: %s: database '%s' missing: not a "
-			          "nianbao index of this version",
-			          st->index_dir, db_def[i].name);
+			if (version >= SCHEMA_UPGRADES_FROM &&
+			    version < STORE_SCHEMA_VERSION)
+				old_schema(st, version);
+			else
+				log_warnx("store: %s: database '%s' missing: "
+				          "not a nianbao index of this version",
+				          st->index_dir, db_def[i].name);
 			return NB_EVERSION;
 		}
 		if (rc != 0) {
@@ -447,7 +563,8 @@ store_open(const char *data_dir, unsigned flags, const struct store_opts *opts,
 	struct stat sb;
 	char *datafile = NULL;
 	unsigned envflags = MDB_NOTLS;
-	int rc, dead, created = 0;
+	struct schema sc = {0};
+	int rc, dead;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return NB_ENOMEM;
@@ -525,10 +642,12 @@ store_open(const char *data_dir, unsigned flags, const struct store_opts *opts,
 	if ((rc = open_dbis(st, (flags & STORE_RDWR) != 0)) != 0)
 		goto fail;
 	if (flags & STORE_RDWR) {
-		if ((rc = store_write(st, schema_check, &created)) != 0)
+		if ((rc = store_write(st, schema_check, &sc)) != 0)
 			goto fail;
-		if (created)
+		if (sc.created)
 			log_info("store: created archive in %s", data_dir);
+		if (sc.old && (rc = upgrade(st, sc.old)) != 0)
+			goto fail;
 		if ((rc = store_warc_recover(st)) != 0)
 			goto fail;
 	} else {
@@ -537,7 +656,7 @@ store_open(const char *data_dir, unsigned flags, const struct store_opts *opts,
 		if ((rc = store_read_begin(st, &t)) != 0)
 			goto fail;
 		t->consumer_only = 1;
-		rc = schema_check(t, &created);
+		rc = schema_check(t, &sc);
 		store_read_end(t);
 		if (rc != 0)
 			goto fail;

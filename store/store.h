@@ -37,7 +37,9 @@
  * the structs filled by the get and iterate functions point into the memory
  * map and stay valid until the transaction ends or the next write in that
  * transaction; record JSON, which is stored compressed, lives in a buffer of
- * the transaction that the next call returning JSON overwrites.  Callback
+ * the transaction that the next call returning JSON overwrites, and a
+ * summary's notok array in one that the next call returning a summary
+ * overwrites.  Callback
  * arguments are valid only during the callback.  Nothing returned by a
  * store_* function is freed by the caller unless its comment says so.
  *
@@ -55,7 +57,7 @@
 #include "nb.h"
 
 /* The on-disk schema this code reads and writes. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 #define STORE_SHA1_LEN 20
 #define STORE_B32_LEN  32 /* base32 text of a SHA-1, without NUL */
@@ -486,6 +488,97 @@ enum store_change {
 	STORE_CHANGED,       /* a new version was added */
 };
 
+/*
+ * A report's summary: what the query tool's country-wide commands need of
+ * a record (dates, template, checks, the totals they count), computed from
+ * the record's JSON by store_report_put and written in the same transaction
+ * as the record, beside the latest version.  Listing, counting or checking
+ * every report of a year then reads a few hundred bytes per report instead
+ * of decompressing and parsing its JSON.  Paths are report-schema.md's;
+ * "[total]" is the total column (index 6) of a requests row.
+ */
+enum store_sum_num {
+	STORE_NUM_REQ_NEW,     /* requests.new[total] */
+	STORE_NUM_REQ_GRANTED, /* requests.results.granted[total] */
+	STORE_NUM_REQ_PARTIAL, /* requests.results.partially_granted[total] */
+	STORE_NUM_REQ_RESULTS, /* requests.results.total[total] */
+	STORE_NUM_LICENSING,   /* active.licensing.decisions */
+	STORE_NUM_PUNISHMENT,  /* active.punishment.decisions */
+	STORE_NUM_COMPULSION,  /* active.compulsion.decisions */
+	STORE_NUM_REVIEW,      /* appeals.review.total */
+	STORE_NUM_LIT_DIRECT,  /* appeals.litigation_direct.total */
+	STORE_NUM_LIT_AFTER,   /* appeals.litigation_after_review.total */
+	STORE_NUM_COUNT
+};
+
+/* The rows of "active" that the year-to-year chain rules read... */
+enum store_sum_row {
+	STORE_ROW_RULES,
+	STORE_ROW_NORMATIVE_DOCS,
+	STORE_ROW_LICENSING,
+	STORE_ROW_OTHER_SERVICES,
+	STORE_ROW_PUNISHMENT,
+	STORE_ROW_COMPULSION,
+	STORE_ROW_FEES,
+	STORE_ROW_COUNT
+};
+
+/* ...and their cells (a row has those of its template) */
+enum store_sum_cell {
+	STORE_CELL_MADE,
+	STORE_CELL_REPEALED,
+	STORE_CELL_IN_FORCE,
+	STORE_CELL_PREV_ITEMS,
+	STORE_CELL_CHANGE,
+	STORE_CELL_COUNT
+};
+
+enum store_sum_type { STORE_SUM_NULL = 0, STORE_SUM_INT, STORE_SUM_REAL };
+
+/* A JSON number or null (null also stands for an absent key). */
+struct store_sum_value {
+	enum store_sum_type type;
+	int64_t i; /* STORE_SUM_INT */
+	double r;  /* STORE_SUM_REAL */
+};
+
+/* A check of the record whose "ok" is not true. */
+struct store_sum_check {
+	int failed;           /* "ok" is false; else null (or not a boolean) */
+	const char *rule;     /* "rule", NULL if not a string */
+	const char *instance; /* the first string of "column", "row" and
+	                         "group", NULL if none */
+	struct store_sum_value expected, actual;
+};
+
+/* store_summary flags */
+/* the record is a JSON object (without it, everything below is empty) */
+#define STORE_SUM_RECORD 0x01
+#define STORE_SUM_AGENCY 0x02 /* its "agency" is the report's agency */
+#define STORE_SUM_YEAR   0x04 /* its "year" is the report's year */
+/* every check whose "ok" is not true is in notok[]; without it, some
+ * such check has an expected or actual that is neither a number nor null
+ * (or there are over 65,535): read the record for them */
+#define STORE_SUM_CHECKS 0x08
+
+struct store_summary {
+	unsigned flags;
+	const char *template;  /* "template" if a string, else NULL */
+	const char *published; /* "source"."published" if a string, else NULL */
+	const char *title;     /* "title" if a string, else NULL */
+	/* the "checks" array: its length, how many say "ok": false, how many
+	 * neither true nor false */
+	unsigned nchecks, nfailed, nunknown;
+	unsigned num_mask;           /* 1 << STORE_NUM_*: the number is there */
+	double num[STORE_NUM_COUNT]; /* its value (integer or real); else 0 */
+	unsigned row_mask; /* 1 << STORE_ROW_*: "active" has the key */
+	/* 1 << (row * STORE_CELL_COUNT + cell): the cell is an integer */
+	uint64_t cell_mask;
+	int64_t cell[STORE_ROW_COUNT][STORE_CELL_COUNT]; /* else 0 */
+	const struct store_sum_check *notok;             /* in record order */
+	size_t nnotok;
+};
+
 /* A report version, or (from the report functions) the latest one. */
 struct store_report {
 	const char *agency, *region;
@@ -502,27 +595,36 @@ struct store_report {
 	uint8_t record_sha1[STORE_SHA1_LEN];
 	const char *json; /* NULL unless STORE_JSON was asked for */
 	size_t json_len;
+	/* with STORE_SUMMARY, of the latest version (zero otherwise) */
+	struct store_summary summary;
 };
 
-#define STORE_JSON 0x1 /* fill json/json_len (decompressing it) */
+#define STORE_JSON    0x1 /* fill json/json_len (decompressing it) */
+#define STORE_SUMMARY 0x2 /* fill summary (latest versions only) */
 
 /*
  * store_report_put - record what a capture of (agency, year) says.
  * Unchanged (same payload digest or same record digest as the latest
  * version): only last_seen moves.  Otherwise a version is appended and
- * becomes the latest.  The agency is created (region from `in') or its
- * first/last year and region updated.  Appending an event is the caller's
- * choice.
+ * becomes the latest, and the report's summary is computed from its JSON
+ * and replaced in the same transaction.  The agency is created (region
+ * from `in') or its first/last year and region updated.  Appending an
+ * event is the caller's choice.
+ * The JSON is parsed: a record that is not a JSON object is refused when
+ * the store computes its digest; with a digest given it is stored, and its
+ * summary says it is not one (no STORE_SUM_RECORD).
  * @param[out] change   may be NULL.
  * @param[out] version  the version now latest; may be NULL.
- * Returns 0 or NB_EINVAL (year, empty agency, names over 400 bytes).
+ * Returns 0 or NB_EINVAL (year, empty agency, names over 400 bytes or
+ * together over 507).
  */
 int store_report_put(struct store_txn *txn, const struct store_report_in *in,
                      enum store_change *change, uint32_t *version);
 /* store_report_get - the latest version; 0 or NB_ENOTFOUND */
 int store_report_get(struct store_txn *txn, const char *agency, int year,
                      unsigned flags, struct store_report *out);
-/* store_report_version_get - version n (1 = oldest); 0 or NB_ENOTFOUND */
+/* store_report_version_get - version n (1 = oldest); 0 or NB_ENOTFOUND.
+ * STORE_SUMMARY is ignored: a summary describes the latest version. */
 int store_report_version_get(struct store_txn *txn, const char *agency,
                              int year, uint32_t n, unsigned flags,
                              struct store_report *out);
@@ -533,10 +635,13 @@ typedef int store_report_fn(const struct store_report *r, void *arg);
  * Which reports store_report_iter visits (NULL/0 fields match anything):
  *   agency          -> that agency's years, ascending      (range scan)
  *   region + year   -> that region's agencies for the year (range scan)
- *   region          -> region's reports by year, then agency
- *   year only       -> every region's agencies for the year
+ *   region          -> region's reports by year, then agency (a range
+ *                      scan per year)
+ *   year only       -> every region's agencies for the year (range scan)
  *   nothing         -> everything, by agency then year
- * A field not used by the scan is still applied as a filter.
+ * A field not used by the scan is still applied as a filter.  The scans by
+ * region or year read the summaries alone (plus the record with
+ * STORE_JSON); the others look up each report's summary.
  */
 struct store_report_filter {
 	const char *agency;
@@ -549,9 +654,23 @@ struct store_report_filter {
 int store_report_iter(struct store_txn *txn,
                       const struct store_report_filter *f, unsigned flags,
                       store_report_fn *cb, void *arg);
-/* store_report_versions - every version of (agency, year), oldest first */
+/* store_report_versions - every version of (agency, year), oldest first
+ * (STORE_SUMMARY ignored) */
 int store_report_versions(struct store_txn *txn, const char *agency, int year,
                           unsigned flags, store_report_fn *cb, void *arg);
+
+/*
+ * store_summary_compute - the summary of a record as store_report_put
+ * computes it, for (agency, year): to check a stored summary against its
+ * record, or to answer from records alone.  txn may be any transaction;
+ * out is valid like a summary returned by it (its strings and notok array
+ * until the next call returning a summary).
+ * Returns 0 (a JSON text that is no object gives a summary without
+ * STORE_SUM_RECORD) or NB_ENOMEM.
+ */
+int store_summary_compute(struct store_txn *txn, const char *agency, int year,
+                          const char *json, size_t len,
+                          struct store_summary *out);
 
 /* ------------------------------------------------------------ agencies */
 

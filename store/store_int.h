@@ -21,7 +21,7 @@ enum store_db {
 	DB_FRONTIER_URL,
 	DB_REPORT,
 	DB_VERSION,
-	DB_REPORT_REGION,
+	DB_SUMMARY,
 	DB_AGENCY,
 	DB_AGENCY_REGION,
 	DB_EVENT,
@@ -75,11 +75,14 @@ struct store {
 struct store_txn {
 	struct store *st;
 	MDB_txn *txn;
-	int rdonly;         /* a read snapshot */
-	int consumer_only;  /* a write txn of a STORE_RDONLY store */
-	int mapfull;        /* an operation hit MDB_MAP_FULL */
-	struct nb_buf json; /* decompressed record JSON */
-	struct nb_buf tmp;  /* scratch for encoding values */
+	int rdonly;                    /* a read snapshot */
+	int consumer_only;             /* a write txn of a STORE_RDONLY store */
+	int mapfull;                   /* an operation hit MDB_MAP_FULL */
+	struct nb_buf json;            /* decompressed record JSON */
+	struct nb_buf tmp;             /* scratch for encoding values */
+	struct nb_buf sum;             /* a summary's content being encoded */
+	struct store_sum_check *notok; /* a decoded summary's notok array */
+	size_t notok_cap;
 };
 
 /* map an LMDB or errno error to an NB_E* code, logging what happened */
@@ -146,6 +149,32 @@ int store_member_read(int fd, uint64_t offset, uint64_t max_len, uint8_t **out,
                       size_t whylen);
 int store_cdx_decode(const MDB_val *k, const MDB_val *v, struct store_cdx *out);
 size_t store_cdx_prefix(const char *url, uint8_t *buf, size_t max);
+
+/* summary.c: the summary value is a fixed head (metadata of the latest
+ * version), the URL, then the content computed from the record */
+#define SUM_FORMAT       1
+#define SUM_LAST_SEEN_AT 18 /* offset of last_seen in the value */
+struct sum_head {
+	uint32_t nversions, latest;
+	int64_t first_seen, last_seen, fetched;
+	struct store_loc loc;
+	const uint8_t *payload_sha1, *record_sha1;
+	const char *url;
+};
+struct json_t;
+int store_sum_content(struct nb_buf *b, const struct json_t *rec,
+                      const char *agency, int year);
+int store_sum_value(struct nb_buf *b, const struct sum_head *h,
+                    const void *content, size_t len);
+int store_sum_decode(struct store_txn *txn, const MDB_val *v,
+                     struct store_report *r, int content);
+/*
+ * store_sum_build (reports.c) - write the summaries of up to max reports
+ * from their latest records, starting after report key `key' (*kl bytes;
+ * 0: from the first); key gets the last one done.  *done: no more reports.
+ */
+int store_sum_build(struct store_txn *txn, uint8_t *key, size_t *kl, size_t max,
+                    int *done);
 
 /* records */
 int store_json_compress(struct nb_buf *out, const char *json, size_t len);

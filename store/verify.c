@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +234,98 @@ check_report(const struct store_report *r, void *arg)
 	                             check_version, x);
 }
 
+/*
+ * Every summary against its report: the same region and latest version,
+ * the version's metadata, and the content computed again from the record.
+ * Both databases have as many entries.
+ */
+static int
+check_summaries(struct vctx *x)
+{
+	MDB_cursor *c;
+	MDB_stat rs, ss;
+	MDB_val k, v;
+	int rc = 0, mrc;
+
+	mdb_stat(x->txn->txn, x->st->dbi[DB_REPORT], &rs);
+	mdb_stat(x->txn->txn, x->st->dbi[DB_SUMMARY], &ss);
+	if (rs.ms_entries != ss.ms_entries)
+		problem(x, "%zu reports but %zu summaries", rs.ms_entries,
+		        ss.ms_entries);
+	if ((rc = store_cursor(x->txn, DB_SUMMARY, &c)) != 0)
+		return rc;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const char *region = (const char *)k.mv_data + 2, *agency;
+		struct store_report s, r;
+		size_t rl;
+		char *content = NULL;
+		int year;
+
+		if (k.mv_size < 4 ||
+		    ((const char *)k.mv_data)[k.mv_size - 1] != '\0' ||
+		    (rl = strnlen(region, k.mv_size - 2)) + 4 > k.mv_size) {
+			problem(x, "undecodable summary key");
+			continue;
+		}
+		agency = region + rl + 1;
+		year = be16_get(k.mv_data);
+		memset(&s, 0, sizeof(s));
+		s.agency = agency;
+		s.year = year;
+		if (store_sum_decode(x->txn, &v, &s, 0) != 0) {
+			problem(x, "summary of %.400s %d: undecodable", agency,
+			        year);
+			continue;
+		}
+		rc = store_report_version_get(x->txn, agency, year, s.version,
+		                              STORE_JSON, &r);
+		if (rc == NB_ENOTFOUND || rc == NB_EINVAL) {
+			problem(x, "summary of %.400s %d: no such report",
+			        agency, year);
+			rc = 0;
+			continue;
+		}
+		if (rc != 0)
+			break;
+		if (strcmp(r.region, region) != 0 ||
+		    r.nversions != s.nversions || s.version != r.nversions ||
+		    r.first_seen != s.first_seen ||
+		    r.last_seen != s.last_seen || r.fetched != s.fetched ||
+		    memcmp(&r.loc, &s.loc, sizeof(r.loc)) != 0 ||
+		    memcmp(r.payload_sha1, s.payload_sha1, STORE_SHA1_LEN) ||
+		    memcmp(r.record_sha1, s.record_sha1, STORE_SHA1_LEN) ||
+		    strcmp(r.url, s.url) != 0) {
+			problem(x,
+			        "summary of %.400s %d: not the latest "
+			        "version's",
+			        agency, year);
+			continue;
+		}
+		/* the content is the rest of the value after the URL */
+		content = (char *)s.url + strlen(s.url) + 1;
+		{
+			json_t *rec = json_loadb(r.json, r.json_len, 0, NULL);
+			size_t len =
+			    (const char *)v.mv_data + v.mv_size - content;
+
+			nb_buf_reset(&x->txn->sum);
+			rc = store_sum_content(&x->txn->sum, rec, agency, year);
+			json_decref(rec);
+			if (rc == 0 && (x->txn->sum.len != len ||
+			                memcmp(x->txn->sum.data, content, len)))
+				problem(x,
+				        "summary of %.400s %d: not what its "
+				        "record says",
+				        agency, year);
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = store_mdb_err(x->txn, mrc, "summary");
+	return rc;
+}
+
 static int
 check_payloads(struct vctx *x)
 {
@@ -315,6 +408,7 @@ store_verify(struct store *st, store_problem_fn *prob, store_record_fn *record,
 			                   : "capture without a CDXJ entry");
 	if ((rc = check_payloads(&x)) != 0 ||
 	    (rc = store_url_iter(x.txn, NULL, check_url, &x)) != 0 ||
+	    (rc = check_summaries(&x)) != 0 ||
 	    (rc = store_report_iter(x.txn, NULL, 0, check_report, &x)) != 0)
 		goto out;
 out:

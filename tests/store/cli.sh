@@ -40,11 +40,11 @@ printf '\377\377\377\377' | dd of="$d/b/warc/$(basename "$f")" bs=1 seek=20000 c
 grep -q '^problem: ' "$d/v" || { echo "FAIL: no problem listed"; fails=$((fails + 1)); }
 
 # a newer schema version is refused, clearly
-mdb_dump -s meta "$d/a/index" | sed 's/^ 31$/ 393939/' >"$d/meta.dump"
+mdb_dump -s meta "$d/a/index" | sed 's/^ 32$/ 393939/' >"$d/meta.dump"
 grep -q '^ 393939$' "$d/meta.dump" || { echo "FAIL: schema key not found in dump"; fails=$((fails + 1)); }
 mdb_load -s meta -f "$d/meta.dump" "$d/a/index" || exit 1
 "$nb" warc verify -D "$d/a" 2>"$d/err"; check "newer schema" 2 $?
-grep -q 'schema version 999, this program reads version 1: upgrade' "$d/err" ||
+grep -q 'schema version 999, this program reads version 2: upgrade' "$d/err" ||
 	{ echo "FAIL: message was: $(cat "$d/err")"; fails=$((fails + 1)); }
 echo "$((fails == 0)) passed, $((fails != 0)) failed"
 exit $((fails != 0))
