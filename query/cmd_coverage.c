@@ -156,37 +156,43 @@ html_esc(struct nb_buf *b, const char *s)
 }
 
 static void
-html_num(struct nb_buf *b, const char *label, const json_t *v)
+html_num(struct nb_buf *b, const char *label, const struct store_summary *s,
+         enum store_sum_num n)
 {
 	nb_buf_printf(b, "<tr><th>%s</th><td>", label);
-	if (json_is_number(v))
-		nb_buf_printf(b, "%.15g", json_number_value(v));
+	if (s->num_mask & 1u << n)
+		nb_buf_printf(b, "%.15g", s->num[n]);
 	else
 		nb_buf_adds(b, "–");
 	nb_buf_adds(b, "</td></tr>");
 }
 
+static void
+html_failed(struct nb_buf *b, const char *name, double expected, double actual)
+{
+	nb_buf_adds(b, "<br><span class=\"bad\">");
+	html_esc(b, name);
+	nb_buf_printf(b, ": expected %.15g, actual %.15g</span>", expected,
+	              actual);
+}
+
 /* the record's summary as an HTML fragment */
 static char *
-detail(const struct store_report *r, const json_t *rec, const char *dl,
+detail(struct ctx *x, const struct store_report *r, const char *dl,
        enum cstate st)
 {
-	const json_t *req = json_object_get(rec, "requests"), *act, *ck;
-	const json_t *res = json_object_get(req, "results");
+	const struct store_summary *s = &r->summary;
 	struct nb_buf b;
 	struct q_checks cs;
 	char buf[256];
-	size_t i;
 
 	nb_buf_init(&b, 1 << 20);
-	act = json_object_get(rec, "active");
 	nb_buf_adds(&b, "<table class=\"kv\"><tr><th>title</th><td>");
-	html_esc(&b, json_string_value(json_object_get(rec, "title")));
+	html_esc(&b, s->title);
 	nb_buf_adds(&b, "</td></tr><tr><th>template</th><td>");
-	html_esc(&b, json_string_value(json_object_get(rec, "template")));
+	html_esc(&b, s->template);
 	nb_buf_adds(&b, "</td></tr><tr><th>published</th><td>");
-	html_esc(&b,
-	         q_record_published(rec) ? q_record_published(rec) : "unknown");
+	html_esc(&b, s->published ? s->published : "unknown");
 	nb_buf_printf(&b, " (deadline %s: %s)</td></tr>", dl, cnames[st]);
 	nb_buf_adds(&b, "<tr><th>source</th><td><a href=\"");
 	html_esc(&b, r->url);
@@ -196,30 +202,46 @@ detail(const struct store_report *r, const json_t *rec, const char *dl,
 	              "</a></td></tr><tr><th>version</th><td>%u of "
 	              "%u</td></tr>",
 	              r->version, r->nversions);
-	html_num(&b, "applications received",
-	         json_array_get(json_object_get(req, "new"), 6));
-	html_num(&b, "granted",
-	         json_array_get(json_object_get(res, "granted"), 6));
-	html_num(
-	    &b, "licensing decisions",
-	    json_object_get(json_object_get(act, "licensing"), "decisions"));
-	html_num(
-	    &b, "punishment decisions",
-	    json_object_get(json_object_get(act, "punishment"), "decisions"));
-	q_record_checks(rec, &cs);
+	html_num(&b, "applications received", s, STORE_NUM_REQ_NEW);
+	html_num(&b, "granted", s, STORE_NUM_REQ_GRANTED);
+	html_num(&b, "licensing decisions", s, STORE_NUM_LICENSING);
+	html_num(&b, "punishment decisions", s, STORE_NUM_PUNISHMENT);
+	q_summary_checks(s, &cs);
 	nb_buf_adds(&b, "<tr><th>checks</th><td>");
 	html_esc(&b, q_checks_text(&cs, buf, sizeof(buf)));
-	json_array_foreach(json_object_get(rec, "checks"), i, ck)
-	{
-		const json_t *e = json_object_get(ck, "expected");
-		const json_t *a = json_object_get(ck, "actual");
+	if (s->flags & STORE_SUM_CHECKS) {
+		for (size_t i = 0; i < s->nnotok; i++) {
+			const struct store_sum_check *c = &s->notok[i];
 
-		if (!json_is_false(json_object_get(ck, "ok")))
-			continue;
-		nb_buf_adds(&b, "<br><span class=\"bad\">");
-		html_esc(&b, q_check_name(ck, buf, sizeof(buf)));
-		nb_buf_printf(&b, ": expected %.15g, actual %.15g</span>",
-		              json_number_value(e), json_number_value(a));
+			if (c->failed)
+				html_failed(&b,
+				            q_check_name_of(c->rule,
+				                            c->instance, buf,
+				                            sizeof(buf)),
+				            q_sum_number(&c->expected),
+				            q_sum_number(&c->actual));
+		}
+	} else if (s->nfailed) {
+		/* some value the summary does not keep: from the record */
+		struct store_report full;
+		const json_t *ck;
+		json_t *rec = NULL;
+		size_t i;
+
+		if (store_report_get(x->txn, r->agency, r->year, STORE_JSON,
+		                     &full) == 0)
+			rec = q_record_parse(&full);
+		json_array_foreach(json_object_get(rec, "checks"), i, ck)
+		{
+			if (json_is_false(json_object_get(ck, "ok")))
+				html_failed(&b,
+				            q_check_name(ck, buf, sizeof(buf)),
+				            json_number_value(json_object_get(
+				                ck, "expected")),
+				            json_number_value(
+				                json_object_get(ck, "actual")));
+		}
+		json_decref(rec);
 	}
 	nb_buf_adds(&b, "</td></tr></table>");
 	return nb_buf_take(&b, NULL);
@@ -229,24 +251,21 @@ static int
 on_report(const struct store_report *r, void *arg)
 {
 	struct ctx *x = arg;
+	const struct store_summary *s = &r->summary;
 	struct agency *a;
 	struct cell *c;
-	struct q_checks ck;
-	const char *pub;
+	const char *pub = s->published;
 	char dl[11];
-	json_t *rec;
 
 	if (r->year < x->from || r->year > x->to)
 		return 0;
 	a = bsearch(r->agency, x->a, x->na, sizeof(*a), cmp_name);
-	if (a == NULL || (rec = q_record_parse(r)) == NULL)
+	if (a == NULL || !q_summary_usable(r))
 		return 0;
 	c = &a->cells[r->year - x->from];
 	c->present = 1;
-	pub = q_record_published(rec);
 	q_deadline(a->kind, r->year, dl);
-	q_record_checks(rec, &ck);
-	c->failed = ck.failed;
+	c->failed = (int)s->nfailed;
 	switch (q_state_of(x->q, 1, pub, dl)) {
 	case Q_LATE:
 		c->st = C_LATE;
@@ -257,17 +276,12 @@ on_report(const struct store_report *r, void *arg)
 	default:
 		c->st = C_ONTIME;
 	}
-	if (ck.failed)
+	if (s->nfailed)
 		c->st = C_FAILED;
-	if (pub && (c->published = strndup(pub, 10)) == NULL) {
-		json_decref(rec);
+	if (pub && (c->published = strndup(pub, 10)) == NULL)
 		return NB_ENOMEM;
-	}
-	if (x->html && (c->detail = detail(r, rec, dl, c->st)) == NULL) {
-		json_decref(rec);
+	if (x->html && (c->detail = detail(x, r, dl, c->st)) == NULL)
 		return NB_ENOMEM;
-	}
-	json_decref(rec);
 	return 0;
 }
 
@@ -322,6 +336,7 @@ struct counts {
 	int n[6];
 };
 
+/* the agencies are sorted by region: each region's are together */
 static struct counts *
 count(struct ctx *x, size_t *nout)
 {
@@ -331,13 +346,10 @@ count(struct ctx *x, size_t *nout)
 	if (c == NULL)
 		return NULL;
 	for (size_t i = 0; i < x->na; i++) {
-		size_t k;
+		size_t k = n - 1;
 
-		for (k = 0; k < n; k++)
-			if (strcmp(c[k].region, x->a[i].region) == 0)
-				break;
-		if (k == n)
-			c[n++].region = x->a[i].region;
+		if (n == 0 || strcmp(c[k].region, x->a[i].region) != 0)
+			c[k = n++].region = x->a[i].region;
 		c[k].agencies++;
 		for (int y = 0; y <= x->to - x->from; y++)
 			c[k].n[x->a[i].cells[y].st]++;
@@ -642,9 +654,9 @@ cmd_coverage(int argc, char *argv[])
 		                           sizeof(struct cell))) == NULL)
 			goto done;
 	for (int y = x.from; y <= x.to; y++)
-		if ((rc = store_report_iter(
+		if ((rc = q_report_iter(
 		         txn, &(struct store_report_filter){NULL, region, y},
-		         STORE_JSON, on_report, &x)) != 0)
+		         STORE_SUMMARY, on_report, &x)) != 0)
 			goto fail;
 	store_read_end(txn);
 	txn = NULL;

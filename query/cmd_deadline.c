@@ -115,22 +115,18 @@ on_report(const struct store_report *r, void *arg)
 	struct ctx *x = arg;
 	struct q_table *t = x->t;
 	struct store_agency a;
-	const char *pub;
+	const char *pub = r->summary.published;
 	enum q_kind k;
 	char dl[11];
-	json_t *rec;
 	int rc;
 
-	if ((rec = q_record_parse(r)) == NULL)
+	if (!q_summary_usable(r))
 		return 0;
-	pub = q_record_published(rec);
 	k = q_kind(x->q, r->agency,
 	           store_agency_get(x->txn, r->agency, &a) ? NULL : &a);
 	q_deadline(k, r->year, dl);
-	if (q_state_of(x->q, 1, pub, dl) != Q_LATE) {
-		json_decref(rec);
+	if (q_state_of(x->q, 1, pub, dl) != Q_LATE)
 		return 0;
-	}
 	if ((rc = q_table_row(t)) != 0 ||
 	    (rc = q_table_set(t, 0, Q_STR, r->agency)) != 0 ||
 	    (rc = q_table_set(t, 1, r->region[0] ? Q_STR : Q_NULL,
@@ -141,11 +137,8 @@ on_report(const struct store_report *r, void *arg)
 	    (rc = q_table_setf(t, 5, Q_STR, "%.10s", pub)) != 0 ||
 	    (rc = q_table_setf(t, 6, Q_NUM, "%d", q_days_between(dl, pub))) !=
 	        0 ||
-	    (rc = q_table_set(t, 7, Q_STR, r->url)) != 0) {
-		json_decref(rec);
+	    (rc = q_table_set(t, 7, Q_STR, r->url)) != 0)
 		return rc;
-	}
-	json_decref(rec);
 	return 0;
 }
 
@@ -240,10 +233,10 @@ deadline_cmd(enum which w, int argc, char *argv[])
 	}
 	for (x.year = from; rc == 0 && x.year <= to; x.year++)
 		rc = w == LATE
-		         ? store_report_iter(x.txn,
-		                             &(struct store_report_filter){
-		                                 NULL, region, x.year},
-		                             STORE_JSON, on_report, &x)
+		         ? q_report_iter(x.txn,
+		                         &(struct store_report_filter){
+		                             NULL, region, x.year},
+		                         STORE_SUMMARY, on_report, &x)
 		         : store_missing(x.txn, x.year, region, on_missing, &x);
 	store_read_end(x.txn);
 	if (rc != 0) {

@@ -47,27 +47,23 @@ on_report(const struct store_report *r, void *arg)
 {
 	struct ctx *x = arg;
 	struct q_table *t = x->t;
+	const struct store_summary *s = &r->summary;
 	struct store_agency a;
 	struct q_checks ck;
-	const char *tpl, *pub;
+	const char *tpl = s->template, *pub = s->published;
 	char dl[11], buf[64];
 	enum q_state st;
-	json_t *rec;
 	int rc;
 
-	if ((rec = q_record_parse(r)) == NULL)
+	if (!q_summary_usable(r))
 		return 0;
-	tpl = json_string_value(json_object_get(rec, "template"));
-	if (x->template && (tpl == NULL || strcmp(tpl, x->template) != 0)) {
-		json_decref(rec);
+	if (x->template && (tpl == NULL || strcmp(tpl, x->template) != 0))
 		return 0;
-	}
-	pub = q_record_published(rec);
 	q_deadline(q_kind(x->q, r->agency,
 	                  store_agency_get(x->txn, r->agency, &a) ? NULL : &a),
 	           r->year, dl);
 	st = q_state_of(x->q, 1, pub, dl);
-	q_record_checks(rec, &ck);
+	q_summary_checks(s, &ck);
 	if ((rc = q_table_row(t)) != 0 ||
 	    (rc = q_table_set(t, 0, Q_STR, r->agency)) != 0 ||
 	    (rc = q_table_set(t, 1, r->region[0] ? Q_STR : Q_NULL,
@@ -80,11 +76,8 @@ on_report(const struct store_report *r, void *arg)
 	    (rc = q_table_set(t, 7, Q_STR,
 	                      q_checks_text(&ck, buf, sizeof(buf)))) != 0 ||
 	    (rc = q_table_setf(t, 8, Q_NUM, "%u", r->nversions)) != 0 ||
-	    (rc = q_table_set(t, 9, Q_STR, r->url)) != 0) {
-		json_decref(rec);
+	    (rc = q_table_set(t, 9, Q_STR, r->url)) != 0)
 		return rc;
-	}
-	json_decref(rec);
 	return 0;
 }
 
@@ -154,7 +147,7 @@ cmd_list(int argc, char *argv[])
 		}
 		f.agency = name;
 	}
-	rc = store_report_iter(x.txn, &f, STORE_JSON, on_report, &x);
+	rc = q_report_iter(x.txn, &f, STORE_SUMMARY, on_report, &x);
 	store_read_end(x.txn);
 	if (rc != 0) {
 		log_warnx("list: %s", nb_strerror(rc));

@@ -115,20 +115,6 @@ struct ctx {
 	int from, to;
 };
 
-static double
-num(const json_t *v)
-{
-	return json_is_number(v) ? json_number_value(v) : 0;
-}
-
-static double
-req_total(const json_t *req, const char *group, const char *row)
-{
-	const json_t *g = group ? json_object_get(req, group) : req;
-
-	return num(json_array_get(json_object_get(g, row), 6));
-}
-
 static struct year *
 year_of(struct ctx *x, int year)
 {
@@ -138,25 +124,30 @@ year_of(struct ctx *x, int year)
 	return NULL;
 }
 
+/* a number of the summary; absent ones count as nothing */
+static double
+num(const struct store_summary *s, enum store_sum_num n)
+{
+	return s->num_mask & 1u << n ? s->num[n] : 0;
+}
+
 static int
 on_report(const struct store_report *r, void *arg)
 {
 	struct ctx *x = arg;
 	struct year *y = year_of(x, r->year);
-	const json_t *req, *act, *ap, *newrow, *tv;
+	const struct store_summary *s = &r->summary;
 	struct store_agency a;
-	struct q_checks ck;
-	const char *tpl;
+	const char *tpl = s->template;
 	char dl[11];
-	json_t *rec;
 
-	if (y == NULL || (rec = q_record_parse(r)) == NULL)
+	if (y == NULL || !q_summary_usable(r))
 		return 0;
 	y->m[M_REPORTS]++;
 	q_deadline(q_kind(x->q, r->agency,
 	                  store_agency_get(x->txn, r->agency, &a) ? NULL : &a),
 	           r->year, dl);
-	switch (q_state_of(x->q, 1, q_record_published(rec), dl)) {
+	switch (q_state_of(x->q, 1, s->published, dl)) {
 	case Q_LATE:
 		y->m[M_LATE]++;
 		break;
@@ -166,52 +157,32 @@ on_report(const struct store_report *r, void *arg)
 	default:
 		y->m[M_UNDATED]++;
 	}
-	tpl = json_string_value(json_object_get(rec, "template"));
 	y->m[tpl && strcmp(tpl, "2021") == 0   ? M_T2021
 	     : tpl && strcmp(tpl, "2019") == 0 ? M_T2019
 	                                       : M_TUNKNOWN]++;
-	q_record_checks(rec, &ck);
-	y->m[M_FAILED] += ck.failed > 0;
-	req = json_object_get(rec, "requests");
-	newrow = json_object_get(req, "new");
-	tv = json_array_get(newrow, 6);
-	if (json_is_number(tv)) {
+	y->m[M_FAILED] += s->nfailed > 0;
+	if (s->num_mask & 1u << STORE_NUM_REQ_NEW) {
 		if (y->nnews == y->capnews) {
 			size_t cap = y->capnews ? y->capnews * 2 : 256;
 			double *p = realloc(y->news, cap * sizeof(*p));
 
-			if (p == NULL) {
-				json_decref(rec);
+			if (p == NULL)
 				return NB_ENOMEM;
-			}
 			y->news = p;
 			y->capnews = cap;
 		}
-		y->news[y->nnews++] = json_number_value(tv);
-		y->m[M_NEW] += json_number_value(tv);
+		y->news[y->nnews++] = s->num[STORE_NUM_REQ_NEW];
+		y->m[M_NEW] += s->num[STORE_NUM_REQ_NEW];
 	}
-	y->m[M_GRANTED] +=
-	    req_total(json_object_get(req, "results"), NULL, "granted");
-	y->m[M_PARTIAL] += req_total(json_object_get(req, "results"), NULL,
-	                             "partially_granted");
-	y->results_total +=
-	    req_total(json_object_get(req, "results"), NULL, "total");
-	act = json_object_get(rec, "active");
-	y->m[M_LICENSING] += num(
-	    json_object_get(json_object_get(act, "licensing"), "decisions"));
-	y->m[M_PUNISHMENT] += num(
-	    json_object_get(json_object_get(act, "punishment"), "decisions"));
-	y->m[M_COMPULSION] += num(
-	    json_object_get(json_object_get(act, "compulsion"), "decisions"));
-	ap = json_object_get(rec, "appeals");
-	y->m[M_REVIEW] +=
-	    num(json_object_get(json_object_get(ap, "review"), "total"));
+	y->m[M_GRANTED] += num(s, STORE_NUM_REQ_GRANTED);
+	y->m[M_PARTIAL] += num(s, STORE_NUM_REQ_PARTIAL);
+	y->results_total += num(s, STORE_NUM_REQ_RESULTS);
+	y->m[M_LICENSING] += num(s, STORE_NUM_LICENSING);
+	y->m[M_PUNISHMENT] += num(s, STORE_NUM_PUNISHMENT);
+	y->m[M_COMPULSION] += num(s, STORE_NUM_COMPULSION);
+	y->m[M_REVIEW] += num(s, STORE_NUM_REVIEW);
 	y->m[M_LITIGATION] +=
-	    num(json_object_get(json_object_get(ap, "litigation_direct"),
-	                        "total")) +
-	    num(json_object_get(json_object_get(ap, "litigation_after_review"),
-	                        "total"));
-	json_decref(rec);
+	    num(s, STORE_NUM_LIT_DIRECT) + num(s, STORE_NUM_LIT_AFTER);
 	return 0;
 }
 
@@ -393,9 +364,9 @@ cmd_stats(int argc, char *argv[])
 		y->year = yr;
 		if ((rc = store_missing(txn, yr, region, count_missing,
 		                        &y->m[M_MISSING])) != 0 ||
-		    (rc = store_report_iter(
+		    (rc = q_report_iter(
 		         txn, &(struct store_report_filter){NULL, region, yr},
-		         STORE_JSON, on_report, &x)) != 0)
+		         STORE_SUMMARY, on_report, &x)) != 0)
 			goto fail;
 		qsort(y->news, y->nnews, sizeof(double), cmp_double);
 		y->m[M_NEW_MEDIAN] = pct(y->news, y->nnews, 50);

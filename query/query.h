@@ -193,6 +193,24 @@ int q_days_between(const char *a, const char *b);
  * with the agency and year).  Caller owns the result. */
 json_t *q_record_parse(const struct store_report *r);
 
+/*
+ * Summaries (store.h) answer most commands without reading the records.
+ * q_report_iter and q_report_get are store_report_iter and
+ * store_report_get, except that with NB_QUERY_FROM_RECORDS set in the
+ * environment every summary asked for is computed afresh from the record
+ * (and `check' reads the records as it would without summaries): the
+ * answers from records, which a test compares with those from summaries.
+ */
+int q_from_records(void);
+int q_report_iter(struct store_txn *txn, const struct store_report_filter *f,
+                  unsigned flags, store_report_fn *cb, void *arg);
+int q_report_get(struct store_txn *txn, const char *agency, int year,
+                 unsigned flags, struct store_report *out);
+
+/* q_summary_usable - whether r's summary (STORE_SUMMARY) comes from a
+ * record that is a JSON object; if not, logs it as q_record_parse does. */
+int q_summary_usable(const struct store_report *r);
+
 /* q_record_published - source.published, or NULL */
 const char *q_record_published(const json_t *rec);
 
@@ -201,10 +219,19 @@ struct q_checks {
 	int total, failed, unknown; /* unknown: "ok": null */
 };
 void q_record_checks(const json_t *rec, struct q_checks *c);
+/* the same from a summary */
+void q_summary_checks(const struct store_summary *s, struct q_checks *c);
 /* "ok", "2 failed", "ok (3 unknown)"... into buf */
 const char *q_checks_text(const struct q_checks *c, char *buf, size_t len);
 /* the name of a check instance: rule[column|row|group], into buf */
 const char *q_check_name(const json_t *check, char *buf, size_t len);
+/* the same from its parts (rule or instance NULL when not strings) */
+const char *q_check_name_of(const char *rule, const char *instance, char *buf,
+                            size_t len);
+/* a summary's expected or actual value as a table cell */
+int q_table_setv(struct q_table *t, int col, const struct store_sum_value *v);
+/* ... and as json_number_value would give it (0 for null) */
+double q_sum_number(const struct store_sum_value *v);
 
 /*
  * The stable flat view of a record used by export and history: every field

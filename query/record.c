@@ -30,6 +30,120 @@ q_record_parse(const struct store_report *r)
 	return rec;
 }
 
+int
+q_from_records(void)
+{
+	static int from = -1;
+
+	if (from < 0) {
+		const char *e = getenv("NB_QUERY_FROM_RECORDS");
+
+		from = e != NULL && *e != '\0' && strcmp(e, "0") != 0;
+	}
+	return from;
+}
+
+struct recompute {
+	struct store_txn *txn;
+	store_report_fn *cb;
+	void *arg;
+};
+
+static int
+recompute(struct store_txn *txn, struct store_report *r)
+{
+	if (r->json == NULL)
+		return NB_ECORRUPT;
+	return store_summary_compute(txn, r->agency, r->year, r->json,
+	                             r->json_len, &r->summary);
+}
+
+static int
+recompute_cb(const struct store_report *r, void *arg)
+{
+	struct recompute *w = arg;
+	struct store_report c = *r;
+	int rc;
+
+	if ((rc = recompute(w->txn, &c)) != 0)
+		return rc;
+	return w->cb(&c, w->arg);
+}
+
+int
+q_report_iter(struct store_txn *txn, const struct store_report_filter *f,
+              unsigned flags, store_report_fn *cb, void *arg)
+{
+	struct recompute w = {txn, cb, arg};
+
+	if (!(flags & STORE_SUMMARY) || !q_from_records())
+		return store_report_iter(txn, f, flags, cb, arg);
+	return store_report_iter(txn, f, flags | STORE_JSON, recompute_cb, &w);
+}
+
+int
+q_report_get(struct store_txn *txn, const char *agency, int year,
+             unsigned flags, struct store_report *out)
+{
+	int rc;
+
+	if (!(flags & STORE_SUMMARY) || !q_from_records())
+		return store_report_get(txn, agency, year, flags, out);
+	if ((rc = store_report_get(txn, agency, year, flags | STORE_JSON,
+	                           out)) != 0)
+		return rc;
+	return recompute(txn, out);
+}
+
+int
+q_summary_usable(const struct store_report *r)
+{
+	if (r->summary.flags & STORE_SUM_RECORD)
+		return 1;
+	log_warnx("%s %d v%u: record is not a JSON object", r->agency, r->year,
+	          r->version);
+	return 0;
+}
+
+void
+q_summary_checks(const struct store_summary *s, struct q_checks *c)
+{
+	c->total = (int)s->nchecks;
+	c->failed = (int)s->nfailed;
+	c->unknown = (int)s->nunknown;
+}
+
+const char *
+q_check_name_of(const char *rule, const char *instance, char *buf, size_t len)
+{
+	if (instance != NULL)
+		snprintf(buf, len, "%s[%s]", rule ? rule : "?", instance);
+	else
+		snprintf(buf, len, "%s", rule ? rule : "?");
+	return buf;
+}
+
+int
+q_table_setv(struct q_table *t, int col, const struct store_sum_value *v)
+{
+	switch (v->type) {
+	case STORE_SUM_INT:
+		return q_table_setf(t, col, Q_NUM, "%lld", (long long)v->i);
+	case STORE_SUM_REAL:
+		return q_table_setf(t, col, Q_NUM, "%.15g", v->r);
+	default:
+		return q_table_set(t, col, Q_NULL, NULL);
+	}
+}
+
+double
+q_sum_number(const struct store_sum_value *v)
+{
+	return v->type == STORE_SUM_INT    ? (double)v->i
+	       : v->type == STORE_SUM_REAL ? v->r
+	                                   : 0;
+}
+
 const char *
 q_record_published(const json_t *rec)
 {
@@ -84,14 +198,11 @@ q_check_name(const json_t *check, char *buf, size_t len)
 	for (size_t i = 0; i < NB_NELEM(where); i++) {
 		const json_t *w = json_object_get(check, where[i]);
 
-		if (json_is_string(w)) {
-			snprintf(buf, len, "%s[%s]", rule ? rule : "?",
-			         json_string_value(w));
-			return buf;
-		}
+		if (json_is_string(w))
+			return q_check_name_of(rule, json_string_value(w), buf,
+			                       len);
 	}
-	snprintf(buf, len, "%s", rule ? rule : "?");
-	return buf;
+	return q_check_name_of(rule, NULL, buf, len);
 }
 
 /* ------------------------------------------------------------- fields */

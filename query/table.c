@@ -14,7 +14,19 @@
 
 struct cell {
 	char *s;
+	int width; /* display columns, -1 until measured */
 	enum q_cell type;
+};
+
+/* Cell text lives in blocks that are freed with the table: a national
+ * listing has millions of cells, and one malloc each costs more than the
+ * rest of the answer. */
+#define BLOCK_SIZE (256 * 1024)
+
+struct block {
+	struct block *next;
+	size_t used, size;
+	char data[];
 };
 
 struct q_table {
@@ -23,6 +35,7 @@ struct q_table {
 	int *maxw;
 	struct cell *cells; /* rows x ncols */
 	size_t nrows, cap;
+	struct block *blocks;
 };
 
 struct q_table *
@@ -44,13 +57,37 @@ q_table_new(const char *const *cols, int ncols)
 void
 q_table_free(struct q_table *t)
 {
+	struct block *b, *next;
+
 	if (t == NULL)
 		return;
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i].s);
+	for (b = t->blocks; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(t->cells);
 	free(t->maxw);
 	free(t);
+}
+
+/* n bytes of the table's text memory */
+static char *
+table_alloc(struct q_table *t, size_t n)
+{
+	struct block *b = t->blocks;
+
+	if (b == NULL || b->size - b->used < n) {
+		size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+
+		if ((b = malloc(sizeof(*b) + size)) == NULL)
+			return NULL;
+		b->size = size;
+		b->used = 0;
+		b->next = t->blocks;
+		t->blocks = b;
+	}
+	b->used += n;
+	return b->data + b->used - n;
 }
 
 int
@@ -65,44 +102,63 @@ q_table_row(struct q_table *t)
 		t->cells = c;
 		t->cap = cap;
 	}
-	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
 	for (int i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i].type = Q_NULL;
+		t->cells[t->nrows * t->ncols + i] =
+		    (struct cell){NULL, -1, Q_NULL};
 	t->nrows++;
+	return 0;
+}
+
+static int
+cell_set(struct q_table *t, int col, enum q_cell type, const char *s,
+         size_t len)
+{
+	struct cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
+	char *p = NULL;
+
+	if (type != Q_NULL) {
+		if ((p = table_alloc(t, len + 1)) == NULL)
+			return NB_ENOMEM;
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	c->s = p;
+	c->width = -1;
+	c->type = type;
 	return 0;
 }
 
 int
 q_table_set(struct q_table *t, int col, enum q_cell type, const char *s)
 {
-	struct cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
-	char *dup = NULL;
-
-	if (type != Q_NULL && (dup = strdup(s ? s : "")) == NULL)
-		return NB_ENOMEM;
-	free(c->s);
-	c->s = dup;
-	c->type = type;
-	return 0;
+	if (s == NULL)
+		s = "";
+	return cell_set(t, col, type, s, strlen(s));
 }
 
 int
 q_table_setf(struct q_table *t, int col, enum q_cell type, const char *fmt, ...)
 {
-	struct cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
+	char buf[256], *s = buf;
 	va_list ap;
-	char *s;
-	int n;
+	int n, rc;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return NB_ENOMEM;
-	free(c->s);
-	c->s = s;
-	c->type = type;
-	return 0;
+	if ((size_t)n >= sizeof(buf)) {
+		va_start(ap, fmt);
+		n = vasprintf(&s, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return NB_ENOMEM;
+	}
+	rc = cell_set(t, col, type, s, n);
+	if (s != buf)
+		free(s);
+	return rc;
 }
 
 int
@@ -213,42 +269,75 @@ q_width(const char *s)
 
 	ctype_utf8();
 	for (const unsigned char *p = (const unsigned char *)s; *p; p += len)
-		w += cp_width(utf8_next(p, &len));
+		if (*p >= 0x20 && *p < 0x7f) {
+			w++;
+			len = 1;
+		} else
+			w += cp_width(utf8_next(p, &len));
 	return w;
 }
 
-/* print s, at most `max' columns (0: all), control characters as blanks;
- * returns the columns printed */
+/* the width of a cell's text ("-" for null), measured once */
 static int
-put_text(FILE *fp, const char *s, int max)
+cell_width(struct cell *x)
 {
-	int w = 0, len, cw;
+	if (x->width < 0)
+		x->width = q_width(x->type == Q_NULL ? "-" : x->s);
+	return x->width;
+}
+
+static void
+blanks(FILE *fp, int n)
+{
+	static const char sp[] = "                                ";
+
+	for (; n > 0; n -= (int)sizeof(sp) - 1)
+		fwrite(sp, 1, n < (int)sizeof(sp) - 1 ? n : sizeof(sp) - 1, fp);
+}
+
+/* print s, control characters as blanks */
+static void
+put_text(FILE *fp, const char *s)
+{
 	const unsigned char *p = (const unsigned char *)s;
+	int len;
+
+	/* the common case: nothing to blank out */
+	for (; *p >= 0x20 && *p != 0x7f; p++)
+		;
+	if (*p == '\0') {
+		fputs(s, fp);
+		return;
+	}
+	for (p = (const unsigned char *)s; *p; p += len) {
+		utf8_next(p, &len);
+		if (*p < 0x20 || *p == 0x7f)
+			fputc(' ', fp);
+		else
+			fwrite(p, 1, len, fp);
+	}
+}
+
+/* print s cut to `max' columns, the last one "…"; returns the columns */
+static int
+put_cut(FILE *fp, const char *s, int max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int w = 0, len, cw;
 
 	ctype_utf8();
-	if (max > 0 && q_width(s) > max) {
-		for (; *p; p += len) {
-			cw = cp_width(utf8_next(p, &len));
-			if (w + cw > max - 1)
-				break;
-			if (*p < 0x20 || *p == 0x7f)
-				fputc(' ', fp);
-			else
-				fwrite(p, 1, len, fp);
-			w += cw;
-		}
-		fputs("…", fp);
-		return w + 1;
-	}
 	for (; *p; p += len) {
 		cw = cp_width(utf8_next(p, &len));
+		if (w + cw > max - 1)
+			break;
 		if (*p < 0x20 || *p == 0x7f)
 			fputc(' ', fp);
 		else
 			fwrite(p, 1, len, fp);
 		w += cw;
 	}
-	return w;
+	fputs("…", fp);
+	return w + 1;
 }
 
 void
@@ -257,12 +346,10 @@ q_pad(FILE *fp, const char *s, int width, int right)
 	int w = q_width(s);
 
 	if (right)
-		for (int i = w; i < width; i++)
-			fputc(' ', fp);
-	put_text(fp, s, 0);
+		blanks(fp, width - w);
+	put_text(fp, s);
 	if (!right)
-		for (int i = w; i < width; i++)
-			fputc(' ', fp);
+		blanks(fp, width - w);
 }
 
 /* ------------------------------------------------------------ print */
@@ -283,8 +370,7 @@ print_terminal(struct q_table *t, FILE *fp)
 	for (int c = 0; c < t->ncols; c++) {
 		w[c] = q_width(col_name(t, c));
 		for (size_t r = 0; r < t->nrows; r++) {
-			struct cell *x = &t->cells[r * t->ncols + c];
-			int cw = q_width(x->type == Q_NULL ? "-" : x->s);
+			int cw = cell_width(&t->cells[r * t->ncols + c]);
 
 			if (cw > w[c])
 				w[c] = cw;
@@ -310,14 +396,15 @@ print_terminal(struct q_table *t, FILE *fp)
 
 			if (c)
 				fputs("  ", fp);
-			cw = q_width(s);
+			cw = cell_width(x);
 			if (right)
-				for (int i = cw; i < w[c]; i++)
-					fputc(' ', fp);
-			cw = put_text(fp, s, t->maxw[c]);
+				blanks(fp, w[c] - cw);
+			if (t->maxw[c] > 0 && cw > t->maxw[c])
+				cw = put_cut(fp, s, t->maxw[c]);
+			else
+				put_text(fp, s);
 			if (!right && !last)
-				for (int i = cw; i < w[c]; i++)
-					fputc(' ', fp);
+				blanks(fp, w[c] - cw);
 		}
 		fputc('\n', fp);
 	}
