@@ -11,46 +11,6 @@
 #include "store_int.h"
 
 void
-be16_put(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-void
-be32_put(uint8_t *p, uint32_t v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = v;
-}
-
-void
-be64_put(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = v;
-}
-
-uint16_t
-be16_get(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-uint32_t
-be32_get(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-uint64_t
-be64_get(const uint8_t *p)
-{
-	return (uint64_t)be32_get(p) << 32 | be32_get(p + 4);
-}
-
-void
 dec_init(struct dec *d, const MDB_val *v)
 {
 	d->p = v->mv_data;
@@ -129,6 +89,38 @@ dec_blob(struct dec *d, size_t *n)
 
 	*n = p ? len : 0;
 	return p;
+}
+
+int64_t
+dec_svar(struct dec *d)
+{
+	uint64_t u = 0;
+
+	for (int shift = 0; shift < 64 && !d->bad; shift += 7) {
+		const uint8_t *p = dec_bytes(d, 1);
+
+		if (p == NULL)
+			break;
+		u |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p & 0x80))
+			return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+	}
+	d->bad = 1;
+	return 0;
+}
+
+int
+enc_svar(struct nb_buf *b, int64_t v)
+{
+	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+	uint8_t p[10];
+	size_t n = 0;
+
+	do {
+		p[n++] = (uint8_t)((u & 0x7f) | (u > 0x7f ? 0x80 : 0));
+		u >>= 7;
+	} while (u);
+	return nb_buf_add(b, p, n);
 }
 
 int

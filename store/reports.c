@@ -208,6 +208,14 @@ report_fill(struct store_txn *txn, const MDB_val *k, const MDB_val *v,
 	r->agency = k->mv_data;
 	r->year = be16_get((const uint8_t *)k->mv_data + k->mv_size - 2);
 	r->region = h.region;
+	if ((flags & (STORE_INDEX | STORE_JSON | STORE_SUMMARY)) ==
+	    STORE_INDEX) {
+		r->version = h.latest;
+		r->nversions = h.nversions;
+		r->first_seen = h.first_seen;
+		r->last_seen = h.last_seen;
+		return 0;
+	}
 	rc = store_get(txn, DB_SUMMARY, sk,
 	               skey(sk, r->year, h.region, r->agency), &sv);
 	if (rc == NB_ENOTFOUND) {
@@ -525,10 +533,14 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 		memcpy(rsha, in->record_sha1, STORE_SHA1_LEN);
 	else {
 		rec = json_loadb(in->json, in->json_len, 0, &err);
-		if (rec == NULL || !json_is_object(rec)) {
+		if (rec == NULL) {
 			log_warnx("store: record JSON of %s %d: %s (line %d)",
-			          in->agency, in->year,
-			          rec ? "not an object" : err.text, err.line);
+			          in->agency, in->year, err.text, err.line);
+			return NB_EINVAL;
+		}
+		if (!json_is_object(rec)) {
+			log_warnx("store: record JSON of %s %d: not an object",
+			          in->agency, in->year);
 			json_decref(rec);
 			return NB_EINVAL;
 		}

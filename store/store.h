@@ -601,6 +601,12 @@ struct store_report {
 
 #define STORE_JSON    0x1 /* fill json/json_len (decompressing it) */
 #define STORE_SUMMARY 0x2 /* fill summary (latest versions only) */
+/*
+ * Only what the report index has (agency, region, year, version,
+ * nversions, first_seen, last_seen; the rest may be zero): which reports
+ * there are, without a lookup per report.  Ignored with the others.
+ */
+#define STORE_INDEX 0x4
 
 /*
  * store_report_put - record what a capture of (agency, year) says.

@@ -5,8 +5,10 @@
 #ifndef NB_STORE_INT_H
 #define NB_STORE_INT_H
 
+#include <endian.h>
 #include <lmdb.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "store.h"
@@ -89,13 +91,55 @@ struct store_txn {
 int store_mdb_err(struct store_txn *txn, int rc, const char *what);
 int store_writable(struct store_txn *txn);
 
-/* key helpers: big-endian integers sort as numbers */
-void be16_put(uint8_t *p, uint16_t v);
-void be32_put(uint8_t *p, uint32_t v);
-void be64_put(uint8_t *p, uint64_t v);
-uint16_t be16_get(const uint8_t *p);
-uint32_t be32_get(const uint8_t *p);
-uint64_t be64_get(const uint8_t *p);
+/* key helpers: big-endian integers sort as numbers (inline: every value
+ * decoded goes through them) */
+static inline void
+be16_put(uint8_t *p, uint16_t v)
+{
+	v = htobe16(v);
+	memcpy(p, &v, 2);
+}
+
+static inline void
+be32_put(uint8_t *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, 4);
+}
+
+static inline void
+be64_put(uint8_t *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, 8);
+}
+
+static inline uint16_t
+be16_get(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return be16toh(v);
+}
+
+static inline uint32_t
+be32_get(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return be32toh(v);
+}
+
+static inline uint64_t
+be64_get(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return be64toh(v);
+}
 
 /* A value decoder over an LMDB value: every get checks bounds. */
 struct dec {
@@ -110,6 +154,8 @@ uint64_t dec_u64(struct dec *d);
 const void *dec_bytes(struct dec *d, size_t n);
 const char *dec_str(struct dec *d); /* NUL-terminated in the value */
 const void *dec_blob(struct dec *d, size_t *n); /* u32 length + bytes */
+/* a signed integer in a varint: zigzag, 7 bits a byte, low ones first */
+int64_t dec_svar(struct dec *d);
 
 /* Encoders append to a capped buffer; errors stick in the buffer's use. */
 int enc_u8(struct nb_buf *b, uint8_t v);
@@ -118,6 +164,7 @@ int enc_u32(struct nb_buf *b, uint32_t v);
 int enc_u64(struct nb_buf *b, uint64_t v);
 int enc_str(struct nb_buf *b, const char *s);
 int enc_blob(struct nb_buf *b, const void *p, size_t n);
+int enc_svar(struct nb_buf *b, int64_t v);
 
 /*
  * Key of a text thing (URL, agency name): the text itself if it fits in

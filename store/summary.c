@@ -94,7 +94,7 @@ static int
 enc_value(struct nb_buf *b, const json_t *v)
 {
 	if (json_is_integer(v))
-		return enc_u64(b, (uint64_t)json_integer_value(v));
+		return enc_svar(b, json_integer_value(v));
 	if (json_is_real(v))
 		return enc_f64(b, json_real_value(v));
 	return 0;
@@ -142,8 +142,8 @@ enc_checks(struct nb_buf *b, const json_t *checks, unsigned *flags)
 		*flags &= ~STORE_SUM_CHECKS;
 	if (*flags & STORE_SUM_CHECKS)
 		listed = failed + unknown;
-	if ((rc = enc_u32(b, total)) || (rc = enc_u32(b, failed)) ||
-	    (rc = enc_u32(b, unknown)) || (rc = enc_u16(b, listed)))
+	if ((rc = enc_svar(b, total)) || (rc = enc_svar(b, failed)) ||
+	    (rc = enc_svar(b, unknown)) || (rc = enc_u16(b, listed)))
 		return rc;
 	json_array_foreach(checks, i, ck)
 	{
@@ -178,20 +178,16 @@ store_sum_content(struct nb_buf *b, const json_t *rec, const char *agency,
 {
 	const json_t *nums[STORE_NUM_COUNT], *act, *req, *ap, *v;
 	const char *tpl, *pub, *title;
-	unsigned flags = 0, nmask = 0, rmask = 0;
+	unsigned flags = 0, nmask = 0, rmask = 0, imask = 0;
 	uint64_t cmask = 0;
+	size_t at;
 	int rc;
 
-	if (!json_is_object(rec)) {
-		/* no record: flags 0 and nothing counted */
-		if ((rc = enc_u8(b, 0)) || (rc = enc_u32(b, 0)) ||
-		    (rc = enc_u32(b, 0)) || (rc = enc_u32(b, 0)) ||
-		    (rc = enc_u16(b, 0)) || (rc = enc_u16(b, 0)) ||
-		    (rc = enc_u8(b, 0)) || (rc = enc_u64(b, 0)))
-			return rc;
-		return 0;
-	}
-	flags = STORE_SUM_RECORD | STORE_SUM_CHECKS;
+	/* a record that is no object has nothing: flags 0 and zeros */
+	if (json_is_object(rec))
+		flags = STORE_SUM_RECORD | STORE_SUM_CHECKS;
+	else
+		rec = NULL;
 	v = json_object_get(rec, "agency");
 	if (json_is_string(v) && strcmp(json_string_value(v), agency) == 0)
 		flags |= STORE_SUM_AGENCY;
@@ -219,9 +215,12 @@ store_sum_content(struct nb_buf *b, const json_t *rec, const char *agency,
 	nums[STORE_NUM_LIT_DIRECT] = member(ap, "litigation_direct", "total");
 	nums[STORE_NUM_LIT_AFTER] =
 	    member(ap, "litigation_after_review", "total");
-	for (int i = 0; i < STORE_NUM_COUNT; i++)
+	for (int i = 0; i < STORE_NUM_COUNT; i++) {
 		if (json_is_number(nums[i]))
 			nmask |= 1u << i;
+		if (json_is_integer(nums[i]))
+			imask |= 1u << i;
+	}
 	for (int r = 0; r < STORE_ROW_COUNT; r++) {
 		const json_t *row = json_object_get(act, row_keys[r]);
 
@@ -234,22 +233,24 @@ store_sum_content(struct nb_buf *b, const json_t *rec, const char *agency,
 	}
 
 	/* the flags byte is written last: enc_checks may clear one */
-	if ((rc = enc_u8(b, 0)) != 0)
+	at = b->len;
+	if ((rc = enc_u8(b, 0)) != 0 ||
+	    (rc = enc_checks(b, json_object_get(rec, "checks"), &flags)) != 0)
 		return rc;
-	{
-		size_t at = b->len - 1;
-
-		if ((rc = enc_checks(b, json_object_get(rec, "checks"),
-		                     &flags)) != 0)
+	b->data[at] = (char)flags;
+	/* numbers: integers as varints, reals as doubles */
+	if ((rc = enc_u16(b, nmask)) || (rc = enc_u16(b, imask)))
+		return rc;
+	for (int i = 0; i < STORE_NUM_COUNT; i++) {
+		if (!(nmask & 1u << i))
+			continue;
+		if (imask & 1u << i)
+			rc = enc_svar(b, json_integer_value(nums[i]));
+		else
+			rc = enc_f64(b, json_number_value(nums[i]));
+		if (rc != 0)
 			return rc;
-		b->data[at] = (char)flags;
 	}
-	if ((rc = enc_u16(b, nmask)) != 0)
-		return rc;
-	for (int i = 0; i < STORE_NUM_COUNT; i++)
-		if ((nmask & 1u << i) &&
-		    (rc = enc_f64(b, json_number_value(nums[i]))) != 0)
-			return rc;
 	if ((rc = enc_u8(b, rmask)) || (rc = enc_u64(b, cmask)))
 		return rc;
 	for (int r = 0; r < STORE_ROW_COUNT; r++)
@@ -258,9 +259,9 @@ store_sum_content(struct nb_buf *b, const json_t *rec, const char *agency,
 
 			if (!(cmask & 1ull << (r * STORE_CELL_COUNT + c)))
 				continue;
-			if ((rc = enc_u64(b, (uint64_t)json_integer_value(
-			                         json_object_get(
-			                             row, cell_keys[c])))) != 0)
+			if ((rc =
+			         enc_svar(b, json_integer_value(json_object_get(
+			                         row, cell_keys[c])))) != 0)
 				return rc;
 		}
 	if ((tpl && (rc = enc_str(b, tpl))) ||
@@ -298,7 +299,7 @@ dec_value(struct dec *d, uint8_t type, struct store_sum_value *v)
 		break;
 	case STORE_SUM_INT:
 		v->type = STORE_SUM_INT;
-		v->i = (int64_t)dec_u64(d);
+		v->i = dec_svar(d);
 		break;
 	case STORE_SUM_REAL:
 		v->type = STORE_SUM_REAL;
@@ -314,16 +315,16 @@ static int
 dec_content(struct store_txn *txn, struct dec *d, struct store_summary *s)
 {
 	struct store_sum_check *ck;
-	unsigned flags, listed, nmask, rmask;
+	unsigned flags, listed, nmask, imask, rmask;
 	uint64_t cmask;
 
 	memset(s, 0, sizeof(*s));
 	flags = dec_u8(d);
 	s->flags = flags & (STORE_SUM_RECORD | STORE_SUM_AGENCY |
 	                    STORE_SUM_YEAR | STORE_SUM_CHECKS);
-	s->nchecks = dec_u32(d);
-	s->nfailed = dec_u32(d);
-	s->nunknown = dec_u32(d);
+	s->nchecks = (unsigned)dec_svar(d);
+	s->nfailed = (unsigned)dec_svar(d);
+	s->nunknown = (unsigned)dec_svar(d);
 	listed = dec_u16(d);
 	if (listed > txn->notok_cap) {
 		ck = realloc(txn->notok, listed * sizeof(*ck));
@@ -345,10 +346,12 @@ dec_content(struct store_txn *txn, struct dec *d, struct store_summary *s)
 	s->notok = listed ? ck : NULL;
 	s->nnotok = listed;
 	nmask = dec_u16(d);
+	imask = dec_u16(d);
 	s->num_mask = nmask & ((1u << STORE_NUM_COUNT) - 1);
 	for (int i = 0; i < STORE_NUM_COUNT; i++)
 		if (nmask & 1u << i)
-			s->num[i] = dec_f64(d);
+			s->num[i] =
+			    imask & 1u << i ? (double)dec_svar(d) : dec_f64(d);
 	rmask = dec_u8(d);
 	cmask = dec_u64(d);
 	s->row_mask = rmask & ((1u << STORE_ROW_COUNT) - 1);
@@ -357,7 +360,7 @@ dec_content(struct store_txn *txn, struct dec *d, struct store_summary *s)
 	for (int r = 0; r < STORE_ROW_COUNT; r++)
 		for (int c = 0; c < STORE_CELL_COUNT; c++)
 			if (cmask & 1ull << (r * STORE_CELL_COUNT + c))
-				s->cell[r][c] = (int64_t)dec_u64(d);
+				s->cell[r][c] = dec_svar(d);
 	s->template = flags & F_TEMPLATE ? dec_str(d) : NULL;
 	s->published = flags & F_PUBLISHED ? dec_str(d) : NULL;
 	s->title = flags & F_TITLE ? dec_str(d) : NULL;

@@ -286,7 +286,7 @@ record(int s, int a, int year, const char *agency, const char *region,
        struct chain *ch, int first)
 {
 	int tpl2021 = year >= 2021, bad, blank;
-	char title[256], url[128], pub[16], fetched[32];
+	char title[256], url[128], pub[48], fetched[48];
 	json_t *rec = json_object(), *checks;
 	char *text;
 
