@@ -26,12 +26,22 @@ usage(FILE *fp)
 	            "2 usage or archive error.\n");
 }
 
+/* a report of the whole archive: its agency (in the map) and year */
+struct seen {
+	const char *agency;
+	int year;
+};
+
 struct ctx {
 	struct q *q;
 	struct store_txn *txn;
 	struct q_table *t;
 	int years[1100]; /* ascending, as the scan gives them */
 	int n;
+	/* every report, by agency then year: one scan instead of a seek
+	   per agency when listing all of them */
+	struct seen *all;
+	size_t nall, cap;
 };
 
 /* years as "2019-2021, 2023" */
@@ -62,6 +72,44 @@ on_report(const struct store_report *r, void *arg)
 }
 
 static int
+on_any_report(const struct store_report *r, void *arg)
+{
+	struct ctx *x = arg;
+
+	if (x->nall == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 4096;
+		struct seen *p = realloc(x->all, cap * sizeof(*p));
+
+		if (p == NULL)
+			return NB_ENOMEM;
+		x->all = p;
+		x->cap = cap;
+	}
+	x->all[x->nall++] = (struct seen){r->agency, r->year};
+	return 0;
+}
+
+/* the years of agency from the scan of every report */
+static void
+years_seen(struct ctx *x, const char *agency)
+{
+	size_t lo = 0, hi = x->nall;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(x->all[mid].agency, agency) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < x->nall && x->n < (int)NB_NELEM(x->years) &&
+	       strcmp(x->all[lo].agency, agency) == 0;
+	     lo++)
+		x->years[x->n++] = x->all[lo].year;
+}
+
+static int
 on_agency(const struct store_agency *a, void *arg)
 {
 	struct ctx *x = arg;
@@ -70,9 +118,11 @@ on_agency(const struct store_agency *a, void *arg)
 	int rc;
 
 	x->n = 0;
-	if ((rc = store_report_iter(
-	         x->txn, &(struct store_report_filter){a->name, NULL, 0}, 0,
-	         on_report, x)) != 0)
+	if (x->all != NULL)
+		years_seen(x, a->name);
+	else if ((rc = store_report_iter(
+	              x->txn, &(struct store_report_filter){a->name, NULL, 0},
+	              STORE_INDEX, on_report, x)) != 0)
 		return rc;
 	years_text(x->years, x->n, years, sizeof(years));
 	if ((rc = q_table_row(t)) != 0 ||
@@ -133,7 +183,11 @@ cmd_agencies(int argc, char *argv[])
 	if ((x.t = q_table_new(cols, NB_NELEM(cols))) == NULL ||
 	    store_read_begin(q.st, &x.txn) != 0)
 		goto done;
-	rc = store_agency_iter(x.txn, region, on_agency, &x);
+	rc = region ? 0
+	            : store_report_iter(x.txn, NULL, STORE_INDEX, on_any_report,
+	                                &x);
+	if (rc == 0)
+		rc = store_agency_iter(x.txn, region, on_agency, &x);
 	store_read_end(x.txn);
 	if (rc != 0) {
 		log_warnx("agencies: %s", nb_strerror(rc));
@@ -143,6 +197,7 @@ cmd_agencies(int argc, char *argv[])
 		goto done;
 	status = q_flush(stdout, q_table_rows(x.t) ? Q_OK : Q_NO);
 done:
+	free(x.all);
 	q_table_free(x.t);
 	q_close(&q);
 	return status;

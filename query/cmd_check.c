@@ -48,10 +48,42 @@ usage(FILE *fp)
 	            "with no\nagency is taken for a typing error).\n");
 }
 
+/*
+ * What the chain rules read of a summary: the template, the rows present
+ * in "active" and the integer cells the rules use, in slots: rules and
+ * normative_docs x made, repealed, in_force (2021 template), then
+ * licensing ... fees x prev_items, change (2019 template).
+ */
+#define NSLOTS 16
+
+struct links {
+	int tpl;        /* 2019, 2021, or 0 for any other template */
+	unsigned flags; /* the summary's; 0: no record to chain with */
+	unsigned rows;  /* 1 << STORE_ROW_* */
+	unsigned have;  /* 1 << slot: an integer */
+	int64_t v[NSLOTS];
+};
+
+/* a report of the year before, in the order of the scan */
+struct prev {
+	const char *agency, *region; /* in the map */
+	struct links l;
+};
+
 struct ctx {
 	struct q_table *t;
 	struct store_txn *txn;
 	int unknown;
+	/* scans of a year: the year before's reports, in the same order;
+	   scanning year after year, the year's own become the next prev */
+	int year_scan, keep, whole;
+	struct prev *prev, *next;
+	size_t nprev, cprev, iprev, nnext, cnext;
+	/* scans by agency then year: the report before */
+	int by_agency;
+	const char *last_agency;
+	int last_year;
+	struct links last;
 };
 
 /* one line of the answer */
@@ -157,159 +189,237 @@ add_chain(struct ctx *x, const char *agency, const char *region, int year,
 	return rc;
 }
 
-/* What the chain rules read of a summary. */
-struct links {
-	char template[8]; /* "2019", "2021" or "" for any other */
-	unsigned row_mask;
-	uint64_t cell_mask;
-	int64_t cell[STORE_ROW_COUNT][STORE_CELL_COUNT];
-};
+static int
+slot(int row, int cell)
+{
+	if (row <= STORE_ROW_NORMATIVE_DOCS)
+		return cell <= STORE_CELL_IN_FORCE ? row * 3 + cell : -1;
+	return cell >= STORE_CELL_PREV_ITEMS
+	           ? 6 + (row - STORE_ROW_LICENSING) * 2 + cell -
+	                 STORE_CELL_PREV_ITEMS
+	           : -1;
+}
 
 static void
 links_of(const struct store_summary *s, struct links *l)
 {
 	const char *t = s->template;
 
-	snprintf(l->template, sizeof(l->template), "%s",
-	         t && (strcmp(t, "2019") == 0 || strcmp(t, "2021") == 0) ? t
-	                                                                 : "");
-	l->row_mask = s->row_mask;
-	l->cell_mask = s->cell_mask;
-	memcpy(l->cell, s->cell, sizeof(l->cell));
+	memset(l, 0, sizeof(*l));
+	l->tpl = t == NULL                ? 0
+	         : strcmp(t, "2021") == 0 ? 2021
+	         : strcmp(t, "2019") == 0 ? 2019
+	                                  : 0;
+	l->flags = s->flags;
+	l->rows = s->row_mask;
+	for (int r = 0; r < STORE_ROW_COUNT; r++)
+		for (int c = 0; c < STORE_CELL_COUNT; c++) {
+			int k = slot(r, c);
+
+			if (k >= 0 &&
+			    (s->cell_mask >> (r * STORE_CELL_COUNT + c) & 1)) {
+				l->have |= 1u << k;
+				l->v[k] = s->cell[r][c];
+			}
+		}
 }
 
 static int
 has(const struct links *l, int row, int cell)
 {
-	return (l->cell_mask >> (row * STORE_CELL_COUNT + cell)) & 1;
+	int k = slot(row, cell);
+
+	return k >= 0 && (l->have >> k & 1);
+}
+
+static int64_t
+val(const struct links *l, int row, int cell)
+{
+	int k = slot(row, cell);
+
+	return k >= 0 ? l->v[k] : 0;
 }
 
 /*
- * Whether indexer_chain_check of the two would give a rule that fails
- * (or, with --unknown, cannot be evaluated): most reports chain, and
- * for them nothing more is read.
+ * The chain rules of indexer_chain_check on two summaries: the rows
+ * present in both years, for the template both share; a side is known
+ * when all its inputs are integers, and the rule holds when both sides
+ * are known and equal.  Those that fail, or cannot be evaluated with
+ * --unknown, become lines.
  */
 static int
-chain_suspect(const struct ctx *x, const struct links *p, const struct links *c)
+add_chain_rows(struct ctx *x, const struct store_report *r,
+               const struct links *p, const struct links *c)
 {
 	static const int rows2021[] = {STORE_ROW_RULES,
 	                               STORE_ROW_NORMATIVE_DOCS};
 	static const int rows2019[] = {
 	    STORE_ROW_LICENSING, STORE_ROW_OTHER_SERVICES, STORE_ROW_PUNISHMENT,
 	    STORE_ROW_COMPULSION, STORE_ROW_FEES};
-	int t2021 = strcmp(c->template, "2021") == 0;
+	static const char *const names[STORE_ROW_COUNT] = {
+	    "rules",      "normative_docs", "licensing", "other_services",
+	    "punishment", "compulsion",     "fees"};
+	int t2021 = c->tpl == 2021;
 	const int *rows = t2021 ? rows2021 : rows2019;
 	int n = t2021 ? (int)NB_NELEM(rows2021) : (int)NB_NELEM(rows2019);
+	char name[64];
+	int rc;
 
-	if (c->template[0] == '\0' || strcmp(p->template, c->template) != 0)
+	if (c->tpl == 0 || p->tpl != c->tpl)
 		return 0;
 	for (int i = 0; i < n; i++) {
-		int r = rows[i], known, got;
+		int row = rows[i], known, got;
 		int64_t expected, actual;
 
-		if (!(p->row_mask & c->row_mask & 1u << r))
+		if (!(p->rows & c->rows & 1u << row))
 			continue;
 		if (t2021) {
-			known = has(p, r, STORE_CELL_IN_FORCE) &&
-			        has(c, r, STORE_CELL_MADE) &&
-			        has(c, r, STORE_CELL_REPEALED);
-			expected = p->cell[r][STORE_CELL_IN_FORCE] +
-			           c->cell[r][STORE_CELL_MADE] -
-			           c->cell[r][STORE_CELL_REPEALED];
-			got = has(c, r, STORE_CELL_IN_FORCE);
-			actual = c->cell[r][STORE_CELL_IN_FORCE];
+			known = has(p, row, STORE_CELL_IN_FORCE) &&
+			        has(c, row, STORE_CELL_MADE) &&
+			        has(c, row, STORE_CELL_REPEALED);
+			expected = val(p, row, STORE_CELL_IN_FORCE) +
+			           val(c, row, STORE_CELL_MADE) -
+			           val(c, row, STORE_CELL_REPEALED);
+			got = has(c, row, STORE_CELL_IN_FORCE);
+			actual = val(c, row, STORE_CELL_IN_FORCE);
 		} else {
-			known = has(p, r, STORE_CELL_PREV_ITEMS) &&
-			        has(p, r, STORE_CELL_CHANGE);
-			expected = p->cell[r][STORE_CELL_PREV_ITEMS] +
-			           p->cell[r][STORE_CELL_CHANGE];
-			got = has(c, r, STORE_CELL_PREV_ITEMS);
-			actual = c->cell[r][STORE_CELL_PREV_ITEMS];
+			known = has(p, row, STORE_CELL_PREV_ITEMS) &&
+			        has(p, row, STORE_CELL_CHANGE);
+			expected = val(p, row, STORE_CELL_PREV_ITEMS) +
+			           val(p, row, STORE_CELL_CHANGE);
+			got = has(c, row, STORE_CELL_PREV_ITEMS);
+			actual = val(c, row, STORE_CELL_PREV_ITEMS);
 		}
-		if (known && got ? expected != actual : x->unknown)
-			return 1;
+		if (known && got ? expected == actual : !x->unknown)
+			continue;
+		snprintf(name, sizeof(name), "%s[%s]",
+		         t2021 ? "active.in_force_chain" : "active.items_chain",
+		         names[row]);
+		if ((rc = add_row(x, r->agency, r->region, r->year, name,
+		                  known && got)) != 0 ||
+		    (rc = known ? q_table_setf(x->t, 5, Q_NUM, "%lld",
+		                               (long long)expected)
+		                : q_table_set(x->t, 5, Q_NULL, NULL)) != 0 ||
+		    (rc = got ? q_table_setf(x->t, 6, Q_NUM, "%lld",
+		                             (long long)actual)
+		              : q_table_set(x->t, 6, Q_NULL, NULL)) != 0)
+			return rc;
 	}
 	return 0;
 }
 
-/* the part of a record the chain rules read, rebuilt from its summary */
-static json_t *
-chain_record(const char *agency, int year, const struct links *l)
+/*
+ * The summary of (agency, year - 1) from what the scan has seen: the year
+ * before's reports (a scan of a year), or the report visited just before
+ * (a scan by agency then year, which visits an agency's years in turn).
+ * Returns 1 if found, 0 if there is none, -1 if it must be looked up.
+ */
+static int
+prev_seen(struct ctx *x, const struct store_report *r, struct links *out)
 {
-	static const char *const rows[STORE_ROW_COUNT] = {
-	    "rules",      "normative_docs", "licensing", "other_services",
-	    "punishment", "compulsion",     "fees"};
-	static const char *const cells[STORE_CELL_COUNT] = {
-	    "made", "repealed", "in_force", "prev_items", "change"};
-	json_t *rec = json_pack("{sssi}", "agency", agency, "year", year);
-	json_t *act = json_object();
+	if (x->year_scan) {
+		while (x->iprev < x->nprev) {
+			const struct prev *p = &x->prev[x->iprev];
+			int c = strcmp(p->region, r->region);
 
-	if (rec == NULL || act == NULL ||
-	    json_object_set_new(rec, "active", act) != 0) {
-		json_decref(rec);
-		return NULL;
+			if (c == 0)
+				c = strcmp(p->agency, r->agency);
+			if (c > 0)
+				break;
+			x->iprev++;
+			if (c == 0) {
+				*out = p->l;
+				return 1;
+			}
+		}
+		/* not in the same region: an agency with no report the
+		   year before, or one whose reports are in two regions; a
+		   year with no report at all has neither */
+		return x->whole && x->nprev == 0 ? 0 : -1;
 	}
-	if (l->template[0] &&
-	    json_object_set_new(rec, "template", json_string(l->template)))
-		goto fail;
-	for (int r = 0; r < STORE_ROW_COUNT; r++) {
-		json_t *row;
-
-		if (!(l->row_mask & 1u << r))
-			continue;
-		if ((row = json_object()) == NULL ||
-		    json_object_set_new(act, rows[r], row) != 0)
-			goto fail;
-		for (int c = 0; c < STORE_CELL_COUNT; c++)
-			if (has(l, r, c) &&
-			    json_object_set_new(row, cells[c],
-			                        json_integer(l->cell[r][c])) !=
-			        0)
-				goto fail;
+	if (x->by_agency) {
+		if (x->last_agency == NULL ||
+		    strcmp(x->last_agency, r->agency) != 0 ||
+		    x->last_year != r->year - 1)
+			return 0;
+		*out = x->last;
+		return 1;
 	}
-	return rec;
-fail:
-	json_decref(rec);
-	return NULL;
+	return -1;
 }
 
 /*
  * The cross-year rules of (agency, Y) against the latest record for Y-1,
  * from the two summaries when both records name the agency and year of
- * their key, else from the records.
+ * their key, else from the records by indexer_chain_check.
  */
 static int
-add_chain_failures(struct ctx *x, const char *agency, const char *region,
-                   int year, unsigned flags, const struct links *cur)
+add_chain_failures(struct ctx *x, const struct store_report *r,
+                   const struct links *cur)
 {
 	unsigned both = STORE_SUM_AGENCY | STORE_SUM_YEAR;
 	struct store_report prev;
 	json_t *p = NULL, *c = NULL;
 	struct links pl;
-	int rc;
+	int rc = prev_seen(x, r, &pl);
 
-	rc = q_report_get(x->txn, agency, year - 1, STORE_SUMMARY, &prev);
-	if (rc == NB_ENOTFOUND)
+	if (rc == 0)
 		return 0;
-	if (rc != 0)
-		return rc;
-	if (!q_summary_usable(&prev))
-		return 0;
-	if ((prev.summary.flags & both) == both && (flags & both) == both) {
-		links_of(&prev.summary, &pl);
-		if (!chain_suspect(x, &pl, cur))
+	if (rc < 0) {
+		rc = q_report_get(x->txn, r->agency, r->year - 1, STORE_SUMMARY,
+		                  &prev);
+		if (rc == NB_ENOTFOUND)
 			return 0;
-		p = chain_record(agency, year - 1, &pl);
-		c = chain_record(agency, year, cur);
-		if (p == NULL || c == NULL)
-			rc = NB_ENOMEM;
-	} else if ((rc = record_of(x, agency, year - 1, &p)) == 0)
-		rc = record_of(x, agency, year, &c);
+		if (rc != 0)
+			return rc;
+		if (!q_summary_usable(&prev))
+			return 0;
+		links_of(&prev.summary, &pl);
+	}
+	if (!(pl.flags & STORE_SUM_RECORD))
+		return 0;
+	rc = 0;
+	if ((pl.flags & both) == both && (cur->flags & both) == both)
+		return add_chain_rows(x, r, &pl, cur);
+	if ((rc = record_of(x, r->agency, r->year - 1, &p)) == 0)
+		rc = record_of(x, r->agency, r->year, &c);
 	if (rc == 0 && p != NULL && c != NULL)
-		rc = add_chain(x, agency, region, year, p, c);
+		rc = add_chain(x, r->agency, r->region, r->year, p, c);
 	json_decref(p);
 	json_decref(c);
 	return rc;
+}
+
+static int
+prev_add(struct prev **v, size_t *n, size_t *cap, const struct store_report *r,
+         const struct links *l)
+{
+	struct prev *p;
+
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+
+		if ((p = realloc(*v, c * sizeof(*p))) == NULL)
+			return NB_ENOMEM;
+		*v = p;
+		*cap = c;
+	}
+	p = &(*v)[(*n)++];
+	p->agency = r->agency;
+	p->region = r->region;
+	p->l = *l;
+	return 0;
+}
+
+/* A scan of the year before: collect what the chain rules read. */
+static int
+on_prev(const struct store_report *r, void *arg)
+{
+	struct ctx *x = arg;
+	struct links l;
+
+	links_of(&r->summary, &l);
+	return prev_add(&x->prev, &x->nprev, &x->cprev, r, &l);
 }
 
 static int
@@ -317,27 +427,61 @@ on_summary(const struct store_report *r, void *arg)
 {
 	struct ctx *x = arg;
 	const struct store_summary *s = &r->summary;
-	unsigned flags = s->flags;
 	struct links cur;
 	json_t *rec;
-	int rc;
+	int rc = 0;
 
+	links_of(s, &cur);
 	if (!q_summary_usable(r))
-		return 0;
-	if (flags & STORE_SUM_CHECKS)
+		goto done;
+	if (s->flags & STORE_SUM_CHECKS)
 		rc = add_summary_failures(x, r);
 	else if ((rc = record_of(x, r->agency, r->year, &rec)) == 0) {
 		rc = add_failures(x, r->agency, r->region, r->year,
 		                  json_object_get(rec, "checks"));
 		json_decref(rec);
 	}
-	if (rc != 0)
-		return rc;
-	/* r's agency and region point into the map, which stays; the
-	   summary does not outlive the next lookup */
-	links_of(s, &cur);
-	return add_chain_failures(x, r->agency, r->region, r->year, flags,
-	                          &cur);
+	/* the summary does not outlive the next lookup: cur has its part */
+	if (rc == 0)
+		rc = add_chain_failures(x, r, &cur);
+done:
+	/* r's agency points into the map, which stays */
+	x->last_agency = r->agency;
+	x->last_year = r->year;
+	x->last = cur;
+	if (rc == 0 && x->keep)
+		rc = prev_add(&x->next, &x->nnext, &x->cnext, r, &cur);
+	return rc;
+}
+
+/*
+ * Every report: the years in turn (a range scan each, the year before
+ * kept from the scan before it), then the lines by agency: the order of a
+ * scan by agency then year, which would look up each summary.
+ */
+static int
+check_all(struct ctx *x)
+{
+	int rc = 0;
+
+	x->year_scan = x->keep = x->whole = 1;
+	for (int y = 1900; y <= 2999 && rc == 0; y++) {
+		struct prev *p = x->prev;
+		size_t cap = x->cprev;
+
+		x->iprev = 0;
+		rc = store_report_iter(
+		    x->txn, &(struct store_report_filter){NULL, NULL, y},
+		    STORE_SUMMARY, on_summary, x);
+		/* this year's reports are the next year's year before */
+		x->prev = x->next;
+		x->cprev = x->cnext;
+		x->nprev = x->nnext;
+		x->next = p;
+		x->cnext = cap;
+		x->nnext = 0;
+	}
+	return rc == 0 ? q_table_sort(x->t, 0) : rc;
 }
 
 /* Without summaries: every record and the one of the year before. */
@@ -391,7 +535,7 @@ cmd_check(int argc, char *argv[])
 	const char *agency = NULL;
 	char *name = NULL;
 	struct ctx x = {0};
-	int c, rc, status = Q_ERR;
+	int c, rc = 0, status = Q_ERR;
 	struct q q;
 
 	q_init(&q, "check");
@@ -437,10 +581,25 @@ cmd_check(int argc, char *argv[])
 		f.agency = name;
 	}
 	x.txn = txn;
-	if ((rc = q_from_records()
-	              ? store_report_iter(txn, &f, STORE_JSON, on_record, &x)
-	              : store_report_iter(txn, &f, STORE_SUMMARY, on_summary,
-	                                  &x)) != 0) {
+	if (q_from_records())
+		rc = store_report_iter(txn, &f, STORE_JSON, on_record, &x);
+	else if (!f.agency && !f.region && !f.year)
+		rc = check_all(&x);
+	else {
+		/* the year before, in the same order as the year's reports */
+		if (f.year && !f.agency && f.year > 1900)
+			rc = store_report_iter(txn,
+			                       &(struct store_report_filter){
+			                           NULL, f.region, f.year - 1},
+			                       STORE_SUMMARY, on_prev, &x);
+		x.year_scan = f.year && !f.agency;
+		x.whole = x.year_scan && !f.region;
+		x.by_agency = f.agency && !f.year;
+		if (rc == 0)
+			rc = store_report_iter(txn, &f, STORE_SUMMARY,
+			                       on_summary, &x);
+	}
+	if (rc != 0) {
 		log_warnx("check: %s", nb_strerror(rc));
 		goto done;
 	}
@@ -451,6 +610,8 @@ cmd_check(int argc, char *argv[])
 	status = q_flush(stdout, q_table_rows(x.t) ? Q_NO : Q_OK);
 done:
 	store_read_end(txn);
+	free(x.prev);
+	free(x.next);
 	free(name);
 	q_table_free(x.t);
 	q_close(&q);

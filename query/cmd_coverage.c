@@ -78,8 +78,11 @@ struct agency {
 struct ctx {
 	struct q *q;
 	struct store_txn *txn;
-	struct agency *a;
-	size_t na;
+	struct agency *a; /* by region, then name: as the scans go */
+	size_t na, cap;
+	size_t *byname; /* indices into a, by name */
+	size_t pos;     /* where the scan of `year' is in a */
+	int year;
 	int from, to;
 	int html;
 };
@@ -88,11 +91,16 @@ static int
 on_agency(const struct store_agency *sa, void *arg)
 {
 	struct ctx *x = arg;
-	struct agency *a = realloc(x->a, (x->na + 1) * sizeof(*a));
+	struct agency *a;
 
-	if (a == NULL)
-		return NB_ENOMEM;
-	x->a = a;
+	if (x->na == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 256;
+
+		if ((a = realloc(x->a, cap * sizeof(*a))) == NULL)
+			return NB_ENOMEM;
+		x->a = a;
+		x->cap = cap;
+	}
 	a = &x->a[x->na];
 	memset(a, 0, sizeof(*a));
 	a->name = strdup(sa->name);
@@ -111,26 +119,62 @@ on_agency(const struct store_agency *sa, void *arg)
 	return 0;
 }
 
+/* the agencies by name, for reports not under their agency's region */
 static int
-cmp_name(const void *k, const void *e)
+cmp_byname(const void *a, const void *b, void *arg)
 {
-	return strcmp(k, ((const struct agency *)e)->name);
+	const struct ctx *x = arg;
+
+	return strcmp(x->a[*(const size_t *)a].name,
+	              x->a[*(const size_t *)b].name);
 }
 
 static int
-cmp_agency(const void *a, const void *b)
+index_names(struct ctx *x)
 {
-	return strcmp(((const struct agency *)a)->name,
-	              ((const struct agency *)b)->name);
+	if ((x->byname = malloc((x->na + 1) * sizeof(*x->byname))) == NULL)
+		return NB_ENOMEM;
+	for (size_t i = 0; i < x->na; i++)
+		x->byname[i] = i;
+	qsort_r(x->byname, x->na, sizeof(*x->byname), cmp_byname, x);
+	return 0;
 }
 
-static int
-cmp_region(const void *a, const void *b)
+/* the agency of a report: found moving forward along the scan of its
+ * year, or by name */
+static struct agency *
+agency_of(struct ctx *x, const struct store_report *r)
 {
-	const struct agency *x = a, *y = b;
-	int c = strcmp(x->region, y->region);
+	size_t lo = 0, hi = x->na;
 
-	return c ? c : strcmp(x->name, y->name);
+	if (r->year != x->year) {
+		x->year = r->year;
+		x->pos = 0;
+	}
+	while (x->pos < x->na) {
+		struct agency *a = &x->a[x->pos];
+		int c = strcmp(a->region, r->region);
+
+		if (c == 0)
+			c = strcmp(a->name, r->agency);
+		if (c > 0)
+			break;
+		x->pos++;
+		if (c == 0)
+			return a;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(x->a[x->byname[mid]].name, r->agency);
+
+		if (c == 0)
+			return &x->a[x->byname[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 static void
@@ -259,7 +303,7 @@ on_report(const struct store_report *r, void *arg)
 
 	if (r->year < x->from || r->year > x->to)
 		return 0;
-	a = bsearch(r->agency, x->a, x->na, sizeof(*a), cmp_name);
+	a = agency_of(x, r);
 	if (a == NULL || !q_summary_usable(r))
 		return 0;
 	c = &a->cells[r->year - x->from];
@@ -647,8 +691,8 @@ cmd_coverage(int argc, char *argv[])
 		x.from = x.to = atoi(q.today) - 1;
 	} else if (x.to < atoi(q.today) - 1)
 		x.to = atoi(q.today) - 1;
-	/* reports come by region then agency: find agencies by name */
-	qsort(x.a, x.na, sizeof(*x.a), cmp_agency);
+	if (index_names(&x) != 0)
+		goto done;
 	for (size_t i = 0; i < x.na; i++)
 		if ((x.a[i].cells = calloc(x.to - x.from + 1,
 		                           sizeof(struct cell))) == NULL)
@@ -672,7 +716,6 @@ cmd_coverage(int argc, char *argv[])
 			             ? C_OVERDUE
 			             : C_MISSING;
 		}
-	qsort(x.a, x.na, sizeof(*x.a), cmp_region);
 	if (html != NULL)
 		rc = write_html(&x, html, region);
 	else if (q.fmt == Q_FMT_TABLE)
@@ -695,6 +738,7 @@ done:
 		free(x.a[i].region);
 	}
 	free(x.a);
+	free(x.byname);
 	q_close(&q);
 	return status;
 }

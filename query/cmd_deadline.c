@@ -114,7 +114,6 @@ on_report(const struct store_report *r, void *arg)
 {
 	struct ctx *x = arg;
 	struct q_table *t = x->t;
-	struct store_agency a;
 	const char *pub = r->summary.published;
 	enum q_kind k;
 	char dl[11];
@@ -122,8 +121,7 @@ on_report(const struct store_report *r, void *arg)
 
 	if (!q_summary_usable(r))
 		return 0;
-	k = q_kind(x->q, r->agency,
-	           store_agency_get(x->txn, r->agency, &a) ? NULL : &a);
+	k = q_kind_of(x->q, x->txn, r->agency);
 	q_deadline(k, r->year, dl);
 	if (q_state_of(x->q, 1, pub, dl) != Q_LATE)
 		return 0;

@@ -88,7 +88,6 @@ csv_value(const json_t *v)
 static int
 csv_row(struct ctx *x, const struct store_report *r, const json_t *rec)
 {
-	struct store_agency a;
 	struct q_checks ck;
 	const json_t *c;
 	char dl[11], iso[21], name[256];
@@ -97,8 +96,7 @@ csv_row(struct ctx *x, const struct store_report *r, const json_t *rec)
 	int first = 1;
 	char *w;
 
-	k = q_kind(x->q, r->agency,
-	           store_agency_get(x->txn, r->agency, &a) ? NULL : &a);
+	k = q_kind_of(x->q, x->txn, r->agency);
 	q_deadline(k, r->year, dl);
 	printf("%u,%u,%s,", r->version, r->nversions,
 	       q_iso(r->first_seen, iso));

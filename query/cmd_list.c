@@ -48,7 +48,6 @@ on_report(const struct store_report *r, void *arg)
 	struct ctx *x = arg;
 	struct q_table *t = x->t;
 	const struct store_summary *s = &r->summary;
-	struct store_agency a;
 	struct q_checks ck;
 	const char *tpl = s->template, *pub = s->published;
 	char dl[11], buf[64];
@@ -59,9 +58,7 @@ on_report(const struct store_report *r, void *arg)
 		return 0;
 	if (x->template && (tpl == NULL || strcmp(tpl, x->template) != 0))
 		return 0;
-	q_deadline(q_kind(x->q, r->agency,
-	                  store_agency_get(x->txn, r->agency, &a) ? NULL : &a),
-	           r->year, dl);
+	q_deadline(q_kind_of(x->q, x->txn, r->agency), r->year, dl);
 	st = q_state_of(x->q, 1, pub, dl);
 	q_summary_checks(s, &ck);
 	if ((rc = q_table_row(t)) != 0 ||
@@ -147,7 +144,19 @@ cmd_list(int argc, char *argv[])
 		}
 		f.agency = name;
 	}
-	rc = q_report_iter(x.txn, &f, STORE_SUMMARY, on_report, &x);
+	if (f.agency || f.region || f.year)
+		rc = q_report_iter(x.txn, &f, STORE_SUMMARY, on_report, &x);
+	else {
+		/* every report: a range scan per year, then by agency, the
+		   order of a scan by agency (which looks up each summary) */
+		rc = 0;
+		for (int y = 1900; y <= 2999 && rc == 0; y++)
+			rc = q_report_iter(
+			    x.txn, &(struct store_report_filter){NULL, NULL, y},
+			    STORE_SUMMARY, on_report, &x);
+		if (rc == 0)
+			rc = q_table_sort(x.t, 0);
+	}
 	store_read_end(x.txn);
 	if (rc != 0) {
 		log_warnx("list: %s", nb_strerror(rc));

@@ -110,6 +110,7 @@ struct year {
 struct ctx {
 	struct q *q;
 	struct store_txn *txn;
+	struct q_roster ro; /* the agencies: kinds, and who has no report */
 	struct year *y;
 	size_t ny;
 	int from, to;
@@ -137,16 +138,14 @@ on_report(const struct store_report *r, void *arg)
 	struct ctx *x = arg;
 	struct year *y = year_of(x, r->year);
 	const struct store_summary *s = &r->summary;
-	struct store_agency a;
 	const char *tpl = s->template;
+	enum q_kind k = q_roster_kind(x->q, x->txn, &x->ro, r);
 	char dl[11];
 
 	if (y == NULL || !q_summary_usable(r))
 		return 0;
 	y->m[M_REPORTS]++;
-	q_deadline(q_kind(x->q, r->agency,
-	                  store_agency_get(x->txn, r->agency, &a) ? NULL : &a),
-	           r->year, dl);
+	q_deadline(k, r->year, dl);
 	switch (q_state_of(x->q, 1, s->published, dl)) {
 	case Q_LATE:
 		y->m[M_LATE]++;
@@ -192,26 +191,6 @@ cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
-}
-
-static int
-count_missing(const struct store_agency *a, void *arg)
-{
-	(void)a;
-	(*(double *)arg)++;
-	return 0;
-}
-
-static int
-on_agency_years(const struct store_agency *a, void *arg)
-{
-	struct ctx *x = arg;
-
-	if (a->first_year && (x->from == 0 || a->first_year < x->from))
-		x->from = a->first_year;
-	if (a->last_year > x->to)
-		x->to = a->last_year;
-	return 0;
 }
 
 /* nearest-rank percentile of a sorted array */
@@ -353,21 +332,29 @@ cmd_stats(int argc, char *argv[])
 	if (q_open(&q) != 0 || store_read_begin(q.st, &txn) != 0)
 		goto done;
 	x.txn = txn;
-	if (years == NULL &&
-	    (rc = store_agency_iter(txn, region, on_agency_years, &x)) != 0)
+	if ((rc = q_roster_load(&q, txn, region, &x.ro)) != 0)
 		goto fail;
+	for (size_t i = 0; years == NULL && i < x.ro.n; i++) {
+		const struct q_roster_entry *e = &x.ro.a[i];
+
+		if (e->first_year && (x.from == 0 || e->first_year < x.from))
+			x.from = e->first_year;
+		if (e->last_year > x.to)
+			x.to = e->last_year;
+	}
 	if (x.from && (x.y = calloc(x.to - x.from + 1, sizeof(*x.y))) == NULL)
 		goto done;
 	for (int yr = x.from; x.from && yr <= x.to; yr++) {
 		struct year *y = &x.y[x.ny++];
 
 		y->year = yr;
-		if ((rc = store_missing(txn, yr, region, count_missing,
-		                        &y->m[M_MISSING])) != 0 ||
-		    (rc = q_report_iter(
+		q_roster_start(&x.ro, yr);
+		if ((rc = q_report_iter(
 		         txn, &(struct store_report_filter){NULL, region, yr},
 		         STORE_SUMMARY, on_report, &x)) != 0)
 			goto fail;
+		/* as store_missing counts: agencies with no report here */
+		y->m[M_MISSING] = (double)(x.ro.n - x.ro.seen);
 		qsort(y->news, y->nnews, sizeof(double), cmp_double);
 		y->m[M_NEW_MEDIAN] = pct(y->news, y->nnews, 50);
 		y->m[M_NEW_P90] = pct(y->news, y->nnews, 90);
@@ -392,6 +379,7 @@ done:
 	for (size_t i = 0; i < x.ny; i++)
 		free(x.y[i].news);
 	free(x.y);
+	q_roster_free(&x.ro);
 	q_close(&q);
 	return status;
 }

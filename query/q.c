@@ -134,13 +134,36 @@ q_open(struct q *q)
 	return 0;
 }
 
+/* q_kind_of's cache: open addressing, at most half full */
+struct q_kinds {
+	struct kind_entry {
+		char *name; /* NULL: free */
+		uint32_t hash;
+		enum q_kind kind;
+	} * e;
+	size_t n, cap;
+};
+
+static void
+kinds_free(struct q_kinds *k)
+{
+	if (k == NULL)
+		return;
+	for (size_t i = 0; i < k->cap; i++)
+		free(k->e[i].name);
+	free(k->e);
+	free(k);
+}
+
 void
 q_close(struct q *q)
 {
 	store_close(q->st);
 	config_free(q->cfg);
+	kinds_free(q->kinds);
 	q->st = NULL;
 	q->cfg = NULL;
+	q->kinds = NULL;
 }
 
 int
@@ -286,6 +309,142 @@ q_kind(const struct q *q, const char *name, const struct store_agency *a)
 	if (a != NULL && a->kind == STORE_KIND_DEPARTMENT)
 		return Q_KIND_DEPARTMENT;
 	return q_kind_infer(name);
+}
+
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* the slot of name in k: its entry, or the free one to take */
+static struct kind_entry *
+kinds_slot(struct q_kinds *k, const char *name, uint32_t h)
+{
+	for (size_t i = h & (k->cap - 1);; i = (i + 1) & (k->cap - 1))
+		if (k->e[i].name == NULL ||
+		    (k->e[i].hash == h && strcmp(k->e[i].name, name) == 0))
+			return &k->e[i];
+}
+
+static int
+kinds_grow(struct q_kinds *k)
+{
+	struct q_kinds n = {NULL, k->n, k->cap ? k->cap * 2 : 1024};
+
+	if ((n.e = calloc(n.cap, sizeof(*n.e))) == NULL)
+		return NB_ENOMEM;
+	for (size_t i = 0; i < k->cap; i++)
+		if (k->e[i].name != NULL)
+			*kinds_slot(&n, k->e[i].name, k->e[i].hash) = k->e[i];
+	free(k->e);
+	*k = n;
+	return 0;
+}
+
+enum q_kind
+q_kind_of(struct q *q, struct store_txn *txn, const char *name)
+{
+	struct store_agency a;
+	struct kind_entry *e;
+	uint32_t h = fnv1a(name);
+	enum q_kind kind;
+
+	if (q->kinds != NULL && q->kinds->cap > 0 &&
+	    (e = kinds_slot(q->kinds, name, h))->name != NULL)
+		return e->kind;
+	kind = q_kind(q, name, store_agency_get(txn, name, &a) ? NULL : &a);
+	/* without memory the answer is the same, only slower */
+	if (q->kinds == NULL &&
+	    (q->kinds = calloc(1, sizeof(*q->kinds))) == NULL)
+		return kind;
+	if ((q->kinds->n + 1) * 2 > q->kinds->cap && kinds_grow(q->kinds) != 0)
+		return kind;
+	e = kinds_slot(q->kinds, name, h);
+	if ((e->name = strdup(name)) != NULL) {
+		e->hash = h;
+		e->kind = kind;
+		q->kinds->n++;
+	}
+	return kind;
+}
+
+struct roster_load {
+	struct q *q;
+	struct q_roster *ro;
+};
+
+static int
+roster_add(const struct store_agency *a, void *arg)
+{
+	struct roster_load *l = arg;
+	struct q_roster *ro = l->ro;
+
+	if (ro->n == ro->cap) {
+		size_t cap = ro->cap ? ro->cap * 2 : 256;
+		struct q_roster_entry *e = realloc(ro->a, cap * sizeof(*e));
+
+		if (e == NULL)
+			return NB_ENOMEM;
+		ro->a = e;
+		ro->cap = cap;
+	}
+	ro->a[ro->n++] = (struct q_roster_entry){a->name, a->region,
+	                                         q_kind(l->q, a->name, a),
+	                                         a->first_year, a->last_year};
+	return 0;
+}
+
+int
+q_roster_load(struct q *q, struct store_txn *txn, const char *region,
+              struct q_roster *ro)
+{
+	struct roster_load l = {q, ro};
+
+	memset(ro, 0, sizeof(*ro));
+	return store_agency_iter(txn, region, roster_add, &l);
+}
+
+void
+q_roster_free(struct q_roster *ro)
+{
+	free(ro->a);
+	memset(ro, 0, sizeof(*ro));
+}
+
+void
+q_roster_start(struct q_roster *ro, int year)
+{
+	ro->year = year;
+	ro->pos = 0;
+	ro->seen = 0;
+}
+
+enum q_kind
+q_roster_kind(struct q *q, struct store_txn *txn, struct q_roster *ro,
+              const struct store_report *r)
+{
+	if (r->year != ro->year)
+		q_roster_start(ro, r->year);
+	while (ro->pos < ro->n) {
+		const struct q_roster_entry *e = &ro->a[ro->pos];
+		int c = strcmp(e->region, r->region);
+
+		if (c == 0)
+			c = strcmp(e->name, r->agency);
+		if (c > 0)
+			break;
+		ro->pos++;
+		if (c == 0) {
+			ro->seen++;
+			return e->kind;
+		}
+	}
+	return q_kind_of(q, txn, r->agency);
 }
 
 const char *

@@ -50,6 +50,7 @@ struct q {
 	char today[11];        /* "YYYY-MM-DD": --today or the date in China */
 	struct nb_config *cfg; /* NULL when only -D was given */
 	struct store *st;      /* after q_open */
+	struct q_kinds *kinds; /* q_kind_of's cache */
 };
 
 /* q_init - defaults: table output, today's date in China (UTC+8). */
@@ -125,6 +126,9 @@ int q_table_setf(struct q_table *t, int col, enum q_cell type, const char *fmt,
 /* a JSON scalar (string, integer, real, true/false, null) as a cell */
 int q_table_setj(struct q_table *t, int col, const json_t *v);
 size_t q_table_rows(const struct q_table *t);
+/* q_table_sort - order the rows by the text of column col (byte order,
+ * nulls first), keeping the order of rows that have the same. */
+int q_table_sort(struct q_table *t, int col);
 /* limit a column's terminal width (longer text is cut with "…") */
 void q_table_maxwidth(struct q_table *t, int col, int width);
 /*
@@ -166,6 +170,51 @@ enum q_kind q_kind_infer(const char *name);
 enum q_kind q_kind(const struct q *q, const char *name,
                    const struct store_agency *a);
 const char *q_kind_name(enum q_kind k);
+
+/*
+ * q_kind_of - q_kind of the agency the archive names so, looked up in the
+ * archive once per agency and command (a national listing names each
+ * agency for every year).
+ */
+enum q_kind q_kind_of(struct q *q, struct store_txn *txn, const char *name);
+
+/*
+ * A roster: the agencies of a region (or all), in the order of the
+ * archive's scans of a year (region, then name), with their kinds.  A
+ * scan of a year meets its reports' agencies in the same order, so it
+ * finds each by moving forward: no lookup per report.
+ */
+struct q_roster_entry {
+	const char *name, *region; /* in the map: valid with the txn */
+	enum q_kind kind;
+	int first_year, last_year; /* of its reports; 0 = none */
+};
+
+struct q_roster {
+	struct q_roster_entry *a;
+	size_t n, cap;
+	size_t pos;  /* where the scan is */
+	int year;    /* of the scan */
+	size_t seen; /* reports of the scan whose agency is in the roster */
+};
+
+/* q_roster_load - the agencies of region (NULL: all).  0 or an error. */
+int q_roster_load(struct q *q, struct store_txn *txn, const char *region,
+                  struct q_roster *ro);
+void q_roster_free(struct q_roster *ro);
+
+/* q_roster_start - before a scan of year */
+void q_roster_start(struct q_roster *ro, int year);
+
+/*
+ * q_roster_kind - the kind of r's agency, for a report of a scan of a
+ * year (a new year starts a new scan).  A report whose agency is not in
+ * the roster under its region is looked up (q_kind_of).  ro->seen counts
+ * the others: after the scan, ro->n - ro->seen agencies had no report in
+ * the year, as store_missing would count them.
+ */
+enum q_kind q_roster_kind(struct q *q, struct store_txn *txn,
+                          struct q_roster *ro, const struct store_report *r);
 
 /* q_deadline - "YYYY-MM-DD" of the last day of publication for year into
  * buf[11]: 31 January of year+1, or 31 March for the government. */

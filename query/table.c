@@ -196,6 +196,45 @@ q_table_rows(const struct q_table *t)
 	return t->nrows;
 }
 
+struct sort_key {
+	const char *s; /* NULL for a null cell */
+	size_t row;
+};
+
+static int
+cmp_sort_key(const void *a, const void *b)
+{
+	const struct sort_key *x = a, *y = b;
+	int c = !x->s || !y->s ? (x->s != NULL) - (y->s != NULL)
+	                       : strcmp(x->s, y->s);
+
+	return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+int
+q_table_sort(struct q_table *t, int col)
+{
+	struct sort_key *k = malloc((t->nrows + 1) * sizeof(*k));
+	struct cell *c = malloc((t->nrows * t->ncols + 1) * sizeof(*c));
+
+	if (k == NULL || c == NULL) {
+		free(k);
+		free(c);
+		return NB_ENOMEM;
+	}
+	for (size_t r = 0; r < t->nrows; r++)
+		k[r] = (struct sort_key){t->cells[r * t->ncols + col].s, r};
+	qsort(k, t->nrows, sizeof(*k), cmp_sort_key);
+	for (size_t r = 0; r < t->nrows; r++)
+		memcpy(&c[r * t->ncols], &t->cells[k[r].row * t->ncols],
+		       t->ncols * sizeof(*c));
+	free(t->cells);
+	free(k);
+	t->cells = c;
+	t->cap = t->nrows;
+	return 0;
+}
+
 void
 q_table_maxwidth(struct q_table *t, int col, int width)
 {
