@@ -361,6 +361,7 @@ gen_site(struct store_txn *t, void *arg)
 		      sizeof(region));
 		for (int y = 0; y < nyears && rc == 0; y++) {
 			struct store_report_in in = {0};
+			uint64_t sha[2];
 			double t0 = now_s();
 			char *json = record(g->site, a, FIRST_YEAR + y, agency,
 			                    region, &ch, y == 0);
@@ -382,8 +383,10 @@ gen_site(struct store_txn *t, void *arg)
 			in.url = url;
 			in.fetched = 1700000000000LL + y;
 			in.loc = (struct store_loc){1, 0, 0};
-			*(uint64_t *)in.payload_sha1 = rnd();
-			*(uint64_t *)in.record_sha1 = rnd();
+			sha[0] = rnd();
+			memcpy(in.payload_sha1, &sha[0], sizeof(sha[0]));
+			sha[1] = rnd();
+			memcpy(in.record_sha1, &sha[1], sizeof(sha[1]));
 			g->bytes += in.json_len;
 			g->reports++;
 			rc = store_report_put(t, &in, NULL, NULL);
