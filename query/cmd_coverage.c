@@ -480,9 +480,27 @@ static const char css[] =
     "table.kv th{width:12em;background:#fafafa}"
     ".bad{color:#c62828}";
 
-static void
-page(struct ctx *x, struct nb_buf *b, const char *region)
+/* The page goes out as it is made: for the whole country it is about a
+ * gigabyte.  Returns 0 or NB_EIO; the caller logs. */
+static int
+spill(struct nb_buf *b, FILE *fp, size_t over)
 {
+	int rc = 0;
+
+	if (b->len < over)
+		return 0;
+	if (b->len && fwrite(b->data, 1, b->len, fp) != b->len)
+		rc = NB_EIO;
+	nb_buf_reset(b);
+	return rc;
+}
+
+#define SPILL_AT (256 * 1024)
+
+static int
+page(struct ctx *x, struct nb_buf *b, const char *region, FILE *fp)
+{
+	int rc = 0;
 	int ny = x->to - x->from + 1;
 	struct counts *c;
 	size_t nc = 0;
@@ -525,6 +543,7 @@ page(struct ctx *x, struct nb_buf *b, const char *region)
 			for (int s = 0; s < 6; s++)
 				nb_buf_printf(b, "<td>%d</td>", c[k].n[s]);
 			nb_buf_adds(b, "</tr>\n");
+			rc = rc ? rc : spill(b, fp, SPILL_AT);
 		}
 	free(c);
 	nb_buf_adds(b, "</table>\n<h2>Agencies by year</h2>\n<table "
@@ -569,6 +588,7 @@ page(struct ctx *x, struct nb_buf *b, const char *region)
 			nb_buf_adds(b, "</td>");
 		}
 		nb_buf_adds(b, "</tr>\n");
+		rc = rc ? rc : spill(b, fp, SPILL_AT);
 	}
 	nb_buf_adds(b, "</tbody></table>\n<h2>Records</h2>\n");
 	for (size_t i = 0; i < x->na; i++)
@@ -584,8 +604,10 @@ page(struct ctx *x, struct nb_buf *b, const char *region)
 			html_esc(b, x->a[i].name);
 			nb_buf_printf(b, " %d</h3>%s</section>\n", x->from + y,
 			              cl->detail);
+			rc = rc ? rc : spill(b, fp, SPILL_AT);
 		}
 	nb_buf_adds(b, "</body></html>\n");
+	return rc ? rc : spill(b, fp, 0);
 }
 
 static int
@@ -593,29 +615,22 @@ write_html(struct ctx *x, const char *path, const char *region)
 {
 	struct nb_buf b;
 	FILE *fp;
-	int rc = 0;
+	int rc;
 
-	nb_buf_init(&b, (size_t)1 << 30);
-	page(x, &b, region);
-	if (b.data == NULL) {
-		log_warnx("coverage: out of memory");
-		return NB_ENOMEM;
-	}
 	if (strcmp(path, "-") == 0)
 		fp = stdout;
 	else if ((fp = fopen(path, "w")) == NULL) {
 		log_warn("coverage: %s", path);
-		nb_buf_free(&b);
 		return NB_EIO;
 	}
-	if (fwrite(b.data, 1, b.len, fp) != b.len || fflush(fp) != 0) {
-		log_warn("coverage: %s", path);
+	nb_buf_init(&b, (size_t)1 << 30);
+	rc = page(x, &b, region, fp);
+	if (rc == 0 && fflush(fp) != 0)
 		rc = NB_EIO;
-	}
-	if (fp != stdout && fclose(fp) != 0 && rc == 0) {
-		log_warn("coverage: %s", path);
+	if (fp != stdout && fclose(fp) != 0 && rc == 0)
 		rc = NB_EIO;
-	}
+	if (rc != 0)
+		log_warn("coverage: %s", path);
 	nb_buf_free(&b);
 	return rc;
 }
