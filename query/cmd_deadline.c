@@ -78,6 +78,7 @@ struct ctx {
 	struct store_txn *txn;
 	struct q_table *t;
 	int year;
+	struct q_roster ro; /* late: the agencies' kinds */
 };
 
 static int
@@ -121,7 +122,7 @@ on_report(const struct store_report *r, void *arg)
 
 	if (!q_summary_usable(r))
 		return 0;
-	k = q_kind_of(x->q, x->txn, r->agency);
+	k = q_roster_kind(x->q, x->txn, &x->ro, r);
 	q_deadline(k, r->year, dl);
 	if (q_state_of(x->q, 1, pub, dl) != Q_LATE)
 		return 0;
@@ -225,7 +226,8 @@ deadline_cmd(enum which w, int argc, char *argv[])
 	                : q_table_new(mcols, NB_NELEM(mcols));
 	if (x.t == NULL || store_read_begin(q.st, &x.txn) != 0)
 		goto done;
-	if (q_region_check(&q, x.txn, region) != 0) {
+	if (q_region_check(&q, x.txn, region) != 0 ||
+	    (w == LATE && (rc = q_roster_load(&q, x.txn, region, &x.ro)))) {
 		store_read_end(x.txn);
 		goto done;
 	}
@@ -247,6 +249,7 @@ deadline_cmd(enum which w, int argc, char *argv[])
 		goto done;
 	status = q_flush(stdout, q_table_rows(x.t) ? Q_NO : Q_OK);
 done:
+	q_roster_free(&x.ro);
 	q_table_free(x.t);
 	q_close(&q);
 	return status;

@@ -40,6 +40,8 @@ struct ctx {
 	struct store_txn *txn;
 	struct q_table *t;
 	const char *template;
+	struct q_roster ro; /* for scans of years (not of one agency) */
+	int roster;
 };
 
 static int
@@ -58,7 +60,9 @@ on_report(const struct store_report *r, void *arg)
 		return 0;
 	if (x->template && (tpl == NULL || strcmp(tpl, x->template) != 0))
 		return 0;
-	q_deadline(q_kind_of(x->q, x->txn, r->agency), r->year, dl);
+	q_deadline(x->roster ? q_roster_kind(x->q, x->txn, &x->ro, r)
+	                     : q_kind_of(x->q, x->txn, r->agency),
+	           r->year, dl);
 	st = q_state_of(x->q, 1, pub, dl);
 	q_summary_checks(s, &ck);
 	if ((rc = q_table_row(t)) != 0 ||
@@ -144,12 +148,13 @@ cmd_list(int argc, char *argv[])
 		}
 		f.agency = name;
 	}
-	if (f.agency || f.region || f.year)
+	x.roster = f.agency == NULL;
+	rc = x.roster ? q_roster_load(&q, x.txn, f.region, &x.ro) : 0;
+	if (rc == 0 && (f.agency || f.region || f.year))
 		rc = q_report_iter(x.txn, &f, STORE_SUMMARY, on_report, &x);
-	else {
+	else if (rc == 0) {
 		/* every report: a range scan per year, then by agency, the
 		   order of a scan by agency (which looks up each summary) */
-		rc = 0;
 		for (int y = 1900; y <= 2999 && rc == 0; y++)
 			rc = q_report_iter(
 			    x.txn, &(struct store_report_filter){NULL, NULL, y},
@@ -168,6 +173,7 @@ cmd_list(int argc, char *argv[])
 	status = q_flush(stdout, q_table_rows(x.t) ? Q_OK : Q_NO);
 done:
 	free(name);
+	q_roster_free(&x.ro);
 	q_table_free(x.t);
 	q_close(&q);
 	return status;
