@@ -8,6 +8,8 @@ check run in a loop.  Asserts: every answer is complete and consistent
 back), no query waits for the writer (each answers well within the hold
 time x rounds), and the writer is never held up by the readers.
 """
+import csv
+import io
 import json
 import os
 import subprocess
@@ -64,7 +66,8 @@ while w.poll() is None:
     rounds_seen.add(n)
     for args in (["list", "--json"], ["new", "--since", "0", "--json"],
                  ["history", "并发测试局", "2023", "--json"],
-                 ["export", "--format", "jsonl"], ["check"]):
+                 ["export", "--format", "jsonl"], ["check"],
+                 ["export", "--format", "csv", "--year", "2023"]):
         p, dt = q(*args)
         slowest = max(slowest, dt)
         queries += 1
@@ -74,10 +77,17 @@ while w.poll() is None:
             check("history consistent",
                   [v["version"] for v in h["versions"]] ==
                   list(range(1, len(h["versions"]) + 1)), h["versions"][:3])
-        if args[0] == "export" and p.returncode == 0:
+        if args[1:] == ["--format", "jsonl"] and p.returncode == 0:
             r = json.loads(p.stdout.decode().splitlines()[0])
             check("export consistent",
                   r["warnings"] == [r["round"]] * 200, r["round"])
+        if args[1:3] == ["--format", "csv"] and p.returncode == 0:
+            # versions and version come from the report's summary, the
+            # title from its record: the same round in one snapshot
+            row = next(csv.DictReader(io.StringIO(p.stdout.decode())))
+            check("summary and record of one round",
+                  row["title"].endswith("（第%s版）" % row["versions"]) and
+                  row["version"] == row["versions"], row["title"])
 out, _ = w.communicate()
 elapsed = time.monotonic() - t_start
 lines = out.decode().split("\n")
