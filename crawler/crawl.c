@@ -773,7 +773,13 @@ robots_done(struct crawl *c, struct fetch *f, CURLcode res, long status)
 
 	robots_free(h->robots);
 	h->robots = NULL;
-	if (res == CURLE_OK && status >= 200 && status < 300)
+	if (f->refused) {
+		log_warnx("%s: refused: resolves to a private address; host "
+		          "skipped",
+		          h->name);
+		c->st.errors++;
+		rc = robots_deny_all(&h->robots);
+	} else if (res == CURLE_OK && status >= 200 && status < 300)
 		rc = robots_parse(f->body.data != NULL ? f->body.data : "",
 		                  f->body.len, c->agent, &h->robots);
 	else if (res == CURLE_OK && status >= 400 && status < 500 &&

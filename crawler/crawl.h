@@ -74,6 +74,35 @@ int crawl_summary(const struct crawl *c, FILE *fp);
 
 void crawl_free(struct crawl *c);
 
+/* ---- the on_event program ---- */
+
+struct hook;
+
+/*
+ * hook_new - run program (an absolute path, no arguments) once per event,
+ * at most max_running at a time; later events wait in a bounded queue.
+ * Children are reaped from a SIGCHLD event on base, so the loop never
+ * waits for them.  @param[out] out  freed with hook_free.
+ * Returns 0 or NB_ENOMEM.
+ */
+int hook_new(struct event_base *base, const char *program, int max_running,
+             struct hook **out);
+
+/*
+ * hook_run - start (or queue) the program with the daemon's environment
+ * plus NIANBAO_<KEY>=<value> for each pair of kv, a NULL-terminated list
+ * "KEY", "value", "KEY", "value", …, NULL (values may be NULL: empty).
+ * Returns 0, NB_EFULL (queue full: the event is dropped and logged) or
+ * NB_ENOMEM.
+ */
+int hook_run(struct hook *h, const char *const *kv);
+
+/* Children running plus events waiting. */
+int hook_busy(const struct hook *h);
+
+/* Forgets queued events; running children are left to finish alone. */
+void hook_free(struct hook *h);
+
 /*
  * nb_notify - one sd_notify(3) line ("READY=1", "STATUS=…", "STOPPING=1").
  * Does nothing when built without libsystemd (HAVE_LIBSYSTEMD) or outside
