@@ -136,10 +136,11 @@ enum link_flags {
 };
 
 struct link {
-	char *url;   /* normalised, absolute */
-	char *title; /* title attribute or text, may be NULL */
-	char *body;  /* LINK_POST: form or JSON body; else NULL */
-	char *ctype; /* LINK_POST: Content-Type of body; else NULL */
+	char *url;     /* normalised, absolute */
+	char *title;   /* title attribute or text, may be NULL */
+	char *body;    /* LINK_POST: form or JSON body; else NULL */
+	char *ctype;   /* LINK_POST: Content-Type of body; else NULL */
+	char date[11]; /* publication date shown beside it, or "" */
 	unsigned flags;
 };
 

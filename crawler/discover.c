@@ -28,6 +28,7 @@
 struct collector {
 	struct page *page;
 	const char *base; /* URL links resolve against */
+	const char *date; /* publication date beside the next link, or NULL */
 	size_t cap;
 	/* open-addressing set of link indexes + 1, for deduplication */
 	size_t *set;
@@ -153,6 +154,8 @@ collect(struct collector *c, const char *ref, const char *title, unsigned flags,
 			if (l->body == NULL && strcmp(l->url, url) == 0) {
 				if (l->title == NULL)
 					l->title = title_clean(title);
+				if (l->date[0] == '\0' && c->date != NULL)
+					memcpy(l->date, c->date, 11);
 				l->flags |= flags;
 				if (l->title != NULL &&
 				    title_is_report(l->title))
@@ -176,6 +179,8 @@ collect(struct collector *c, const char *ref, const char *title, unsigned flags,
 	l->url = url;
 	l->title = title_clean(title);
 	l->flags = flags;
+	if (c->date != NULL)
+		memcpy(l->date, c->date, 11);
 	if (body != NULL) {
 		l->body = strdup(body);
 		l->ctype = strdup(ctype);
@@ -204,6 +209,33 @@ collect(struct collector *c, const char *ref, const char *title, unsigned flags,
 nomem:
 	free(url);
 	c->err = NB_ENOMEM;
+}
+
+/*
+ * The first date in s written 2024-01-20, 2024/1/20, 2024.01.20 or
+ * 2024年1月20日, as "YYYY-MM-DD" into out.  Returns 1 if found.
+ */
+static int
+find_date(const char *s, char out[11])
+{
+	for (const char *p = s; *p; p++) {
+		int y, m, d, n = 0;
+		char sep[4] = "";
+
+		if (!isdigit((unsigned char)*p) ||
+		    (p > s && isdigit((unsigned char)p[-1])))
+			continue;
+		if (sscanf(p, "%4d%3[-/.]%2d%*[-/.]%2d%n", &y, sep, &m, &d,
+		           &n) != 4 &&
+		    sscanf(p, "%4d年%2d月%2d日%n", &y, &m, &d, &n) != 3)
+			continue;
+		if (n == 0 || y < 1990 || y > 2999 || m < 1 || m > 12 ||
+		    d < 1 || d > 31)
+			continue;
+		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- report titles ---- */
@@ -388,12 +420,33 @@ html_element(struct collector *c, xmlNode *n)
 	if (strcasecmp(name, "a") == 0 || strcasecmp(name, "area") == 0) {
 		char *text = NULL;
 
+		char date[11];
+
 		if ((v = attr(n, "href")) == NULL)
 			return;
 		if (attr(n, "title") == NULL)
 			text = (char *)xmlNodeGetContent(n);
+		/* list items put the date after the link: <span>2025-01-20 */
+		for (xmlNode *sib = n->next; sib != NULL; sib = sib->next) {
+			xmlChar *t;
+			int found;
+
+			if (sib->type == XML_ELEMENT_NODE &&
+			    strcasecmp((const char *)sib->name, "a") == 0)
+				break;
+			if ((t = xmlNodeGetContent(sib)) == NULL)
+				continue;
+			found = strlen((const char *)t) < 256 &&
+			        find_date((const char *)t, date);
+			xmlFree(t);
+			if (found) {
+				c->date = date;
+				break;
+			}
+		}
 		collect(c, v, attr(n, "title") ? attr(n, "title") : text, 0,
 		        NULL, NULL);
+		c->date = NULL;
 		xmlFree(text);
 	} else if (strcasecmp(name, "iframe") == 0 ||
 	           strcasecmp(name, "frame") == 0) {
@@ -541,7 +594,8 @@ looks_like_url(const char *s)
 static void
 json_walk(struct collector *c, json_t *v, int depth)
 {
-	const char *key, *title = NULL;
+	const char *key, *title = NULL, *outer_date = c->date;
+	char date[11];
 	json_t *m;
 	size_t i;
 
@@ -553,10 +607,19 @@ json_walk(struct collector *c, json_t *v, int depth)
 	}
 	if (!json_is_object(v))
 		return;
+
 	json_object_foreach(v, key, m)
 	{
-		if (json_is_string(m) && strcasecmp(key, "title") == 0)
+		if (!json_is_string(m))
+			continue;
+		if (strcasecmp(key, "title") == 0)
 			title = json_string_value(m);
+		else if ((strcasecmp(key, "pubDate") == 0 ||
+		          strcasecmp(key, "publishDate") == 0 ||
+		          strcasecmp(key, "releaseDate") == 0 ||
+		          strcasecmp(key, "date") == 0) &&
+		         find_date(json_string_value(m), date))
+			c->date = date;
 	}
 	json_object_foreach(v, key, m)
 	{
@@ -582,6 +645,7 @@ json_walk(struct collector *c, json_t *v, int depth)
 			}
 		}
 	}
+	c->date = outer_date;
 }
 
 /* The page-number member of a list request, and the page size. */

@@ -47,7 +47,8 @@ test_list_page(void **state)
 	    "<li><a "
 	    "href='/zssrmzf/c/202401/ab.shtml'>樟树市洋湖乡2022年政府信息"
 	    "公开工作年...</a></li>"
-	    "<li><a href=\"/zssrmzf/c/x.shtml\">关于开展春耕工作的通知</a></li>"
+	    "<li><a href=\"/zssrmzf/c/x.shtml\">关于开展春耕工作的通知</a>"
+	    "<span>2023年3月5日</span></li>"
 	    "<li><a href=\"javascript:void(0)\">打印</a>"
 	    "<a href=\"mailto:a@b.cn\">mail</a>"
 	    "<a href=\"file:///etc/passwd\">f</a>"
@@ -72,11 +73,13 @@ test_list_page(void **state)
 	assert_string_equal(l->title,
 	                    "樟树市洋湖乡2023年政府信息公开工作年度报告");
 	assert_true(l->flags & LINK_REPORT);
+	assert_string_equal(l->date, "2024-01-20");
 	/* a title cut by the list still counts */
 	l = must(&p, "http://www.zhangshu.gov.cn/zssrmzf/c/202401/ab.shtml");
 	assert_true(l->flags & LINK_REPORT);
 	l = must(&p, "http://www.zhangshu.gov.cn/zssrmzf/c/x.shtml");
 	assert_false(l->flags & LINK_REPORT);
+	assert_string_equal(l->date, "2023-03-05");
 	l = must(&p, "http://www.zhangshu.gov.cn/zssrmzf/c/att/report.docx");
 	assert_true(l->flags & LINK_ATTACHMENT);
 	must(&p, "http://10.0.0.5:8080/admin"); /* scope is the engine's job */
@@ -222,7 +225,9 @@ test_json(void **state)
 	l = must(&p, "http://www.gaoan.gov.cn/gasrmzf/c/202103/aa.shtml");
 	assert_true(l->flags & LINK_REPORT);
 	assert_string_equal(l->title, "高安市2020年政府信息公开工作年度报告");
-	must(&p, "http://www.gaoan.gov.cn/gasrmzf/c/b.shtml");
+	assert_string_equal(l->date, "2021-03-20");
+	l = must(&p, "http://www.gaoan.gov.cn/gasrmzf/c/b.shtml");
+	assert_string_equal(l->date, "");
 	/* pages 2 and 3 as POST links with the same request shape */
 	assert_int_equal(p.nlinks, 4);
 	assert_true(p.links[2].flags & LINK_POST);
