@@ -388,6 +388,197 @@ script_pagination(struct collector *c, const char *js)
 
 static void json_walk(struct collector *c, json_t *v, int depth);
 
+/* The quoted value after "key:" in a script ('…' or "…") into buf. */
+static int
+js_string(const char *js, const char *key, char *buf, size_t len)
+{
+	const char *p = js;
+	size_t kl = strlen(key);
+
+	while ((p = strstr(p, key)) != NULL) {
+		const char *v = p + kl;
+		char q;
+		size_t n;
+
+		p += kl;
+		if (p - kl > js &&
+		    (isalnum((unsigned char)p[-kl - 1]) || p[-kl - 1] == '_'))
+			continue;
+		while (isspace((unsigned char)*v))
+			v++;
+		if (*v != ':')
+			continue;
+		v++;
+		while (isspace((unsigned char)*v))
+			v++;
+		if (*v != '"' && *v != '\'')
+			continue;
+		q = *v++;
+		n = strcspn(v, q == '"' ? "\"" : "'");
+		if (v[n] != q || n >= len)
+			continue;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* The number after "key:" in a script. */
+static long
+js_long(const char *js, const char *key)
+{
+	const char *p = strstr(js, key);
+
+	if (p == NULL)
+		return -1;
+	p += strlen(key);
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p != ':')
+		return -1;
+	return strtol(p + 1, NULL, 10);
+}
+
+/*
+ * A list filled by a POST of a JSON object, as the Jiangxi platform's
+ * columns do: var q = {...}; $.ajax({url: "/queryList", type: "POST",
+ * data: JSON.stringify(q)}).  The answer is read by discover_json.
+ */
+static void
+script_ajax_post(struct collector *c, const char *js)
+{
+	char url[512], type[16], var[64], pat[80];
+	const char *p, *d;
+	json_t *body;
+	char *b;
+
+	if (!js_string(js, "url", url, sizeof(url)) ||
+	    !js_string(js, "type", type, sizeof(type)) ||
+	    strcasecmp(type, "POST") != 0 ||
+	    (d = strstr(js, "JSON.stringify(")) == NULL ||
+	    sscanf(d + strlen("JSON.stringify("), "%63[A-Za-z0-9_$]", var) != 1)
+		return;
+	snprintf(pat, sizeof(pat), "%s =", var);
+	if ((p = strstr(js, pat)) == NULL) {
+		snprintf(pat, sizeof(pat), "%s=", var);
+		if ((p = strstr(js, pat)) == NULL)
+			return;
+	}
+	p += strlen(pat);
+	while (isspace((unsigned char)*p))
+		p++;
+	body = json_loads(p, JSON_DISABLE_EOF_CHECK, NULL);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return;
+	}
+	b = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body);
+	if (b == NULL) {
+		c->err = NB_ENOMEM;
+		return;
+	}
+	collect(c, url, NULL, LINK_LIST | LINK_POST, b, "application/json");
+	free(b);
+}
+
+/* A JavaScript object literal {k: 'v', n: 1} as a form body k=v&n=1. */
+static int
+js_object_form(const char *p, struct nb_buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	if ((p = strchr(p, '{')) == NULL)
+		return NB_EPARSE;
+	p++;
+	for (;;) {
+		char key[64];
+		size_t n;
+
+		while (isspace((unsigned char)*p) || *p == ',')
+			p++;
+		if (*p == '}' || *p == '\0')
+			return *p == '}' ? 0 : NB_EPARSE;
+		if (*p == '"' || *p == '\'')
+			p++;
+		n = strspn(
+		    p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		       "0123456789_");
+		if (n == 0 || n >= sizeof(key))
+			return NB_EPARSE;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		p += n;
+		if (*p == '"' || *p == '\'')
+			p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p++ != ':')
+			return NB_EPARSE;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (out->len > 0 && nb_buf_add(out, "&", 1) != 0)
+			return NB_ENOMEM;
+		if (nb_buf_adds(out, key) != 0 || nb_buf_add(out, "=", 1) != 0)
+			return NB_ENOMEM;
+		if (*p == '"' || *p == '\'') {
+			char q = *p++;
+
+			for (; *p != q; p++) {
+				unsigned char ch = (unsigned char)*p;
+				char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+
+				if (ch == '\0')
+					return NB_EPARSE;
+				if ((isalnum(ch) || strchr("-._~/", ch) != NULL
+				         ? nb_buf_add(out, p, 1)
+				         : nb_buf_add(out, e, 3)) != 0)
+					return NB_ENOMEM;
+			}
+			p++;
+		} else {
+			n = strcspn(p, ",} \t\r\n");
+			if (nb_buf_add(out, p, n) != 0)
+				return NB_ENOMEM;
+			p += n;
+		}
+	}
+}
+
+/*
+ * Hanweb's jpage: the column's records come from proxyUrl, asked for in
+ * windows of perPage * groupSize records with ajaxParam as the form body;
+ * discover_xml asks for the windows after the first.
+ */
+static void
+script_jpage(struct collector *c, const char *js)
+{
+	char proxy[512], ref[700];
+	const char *ap;
+	long total = js_long(js, "totalRecord"), per = js_long(js, "perPage");
+	long group = js_long(js, "groupSize");
+	struct nb_buf form;
+
+	if (!js_string(js, "proxyUrl", proxy, sizeof(proxy)) ||
+	    (ap = strstr(js, "ajaxParam")) == NULL || total < 1)
+		return;
+	if (per < 1)
+		per = 15;
+	if (group < 1)
+		group = 3;
+	nb_buf_init(&form, 4096);
+	if (js_object_form(ap, &form) == 0) {
+		snprintf(ref, sizeof(ref),
+		         "%s?startrecord=1&endrecord=%ld&perpage=%ld", proxy,
+		         per * group, per);
+		collect(c, ref, NULL, LINK_LIST | LINK_POST,
+		        form.data != NULL ? form.data : "",
+		        "application/x-www-form-urlencoded");
+	}
+	nb_buf_free(&form);
+}
+
 /* The newer list pages embed their items: var articleList = [...]; */
 static void
 script_json(struct collector *c, const char *js)
@@ -478,6 +669,8 @@ html_element(struct collector *c, xmlNode *n)
 		else {
 			script_pagination(c, (const char *)js);
 			script_json(c, (const char *)js);
+			script_ajax_post(c, (const char *)js);
+			script_jpage(c, (const char *)js);
 		}
 		xmlFree(js);
 	}

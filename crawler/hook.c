@@ -126,7 +126,8 @@ sigchld_cb(evutil_socket_t sig, short kind, void *arg)
 	(void)sig;
 	(void)kind;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		h->running--;
+		if (h->running > 0)
+			h->running--;
 		if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
 			log_warnx("on_event %s exited with status %d",
 			          h->program, WEXITSTATUS(status));

@@ -243,6 +243,60 @@ test_json(void **state)
 }
 
 static void
+test_script_lists(void **state)
+{
+	const char *jx =
+	    "<html><body><ul id=\"listContent\"></ul>"
+	    "<script type=\"text/javascript\">\n"
+	    "var queryData = {\"websiteId\": \"zssrmzf\", \"channelId\": "
+	    "\"c0ffee\", \"pageNo\": 1, \"pageSize\": 20};\n"
+	    "$.ajax({url: \"/queryList\", type: \"POST\", contentType: "
+	    "\"application/json\", data: JSON.stringify(queryData), dataType: "
+	    "\"json\"});\n</script></body></html>";
+	const char *hw =
+	    "<html><body><div id=\"7\"><script>\n"
+	    "$(document).ready(function () {\n  $('#7').jpage({\n"
+	    "    proxyUrl: '/module/web/jpage/dataproxy.jsp',\n"
+	    "    totalRecord: 40, perPage: 10, groupSize: 3,\n"
+	    "    ajaxParam: {col: 1, appid: 1, webid: 2, path: '/', "
+	    "columnid: 5, unitid: '7', webname: '瑞金市人民政府', "
+	    "permissiontype: 0}\n  });\n});\n</script></div></body></html>";
+	struct page p;
+	const struct link *l;
+
+	(void)state;
+	assert_int_equal(discover_html("http://www.zhangshu.gov.cn/zssrmzf/c/"
+	                               "xxgk_list.shtml",
+	                               jx, strlen(jx), &p),
+	                 0);
+	assert_int_equal(p.nlinks, 1);
+	l = &p.links[0];
+	assert_string_equal(l->url, "http://www.zhangshu.gov.cn/queryList");
+	assert_true(l->flags & LINK_POST);
+	assert_string_equal(l->ctype, "application/json");
+	assert_string_equal(l->body,
+	                    "{\"websiteId\":\"zssrmzf\",\"channelId\":"
+	                    "\"c0ffee\",\"pageNo\":1,\"pageSize\":20}");
+	page_free(&p);
+
+	assert_int_equal(discover_html("http://www.ruijin.gov.cn/col/col5/"
+	                               "index.html",
+	                               hw, strlen(hw), &p),
+	                 0);
+	assert_int_equal(p.nlinks, 1);
+	l = &p.links[0];
+	assert_string_equal(l->url, "http://www.ruijin.gov.cn/module/web/jpage/"
+	                            "dataproxy.jsp?startrecord=1&endrecord=30&"
+	                            "perpage=10");
+	assert_true(l->flags & LINK_POST);
+	assert_string_equal(
+	    l->body, "col=1&appid=1&webid=2&path=/&columnid=5&unitid=7&"
+	             "webname=%E7%91%9E%E9%87%91%E5%B8%82%E4%BA%BA%E6%B0%91"
+	             "%E6%94%BF%E5%BA%9C&permissiontype=0");
+	page_free(&p);
+}
+
+static void
 test_article_list(void **state)
 {
 	const char *html = "<html><body><script>var articleList = [{\"title\":"
@@ -375,6 +429,7 @@ main(void)
 	    cmocka_unit_test(test_xml),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_article_list),
+	    cmocka_unit_test(test_script_lists),
 	    cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_titles),
 	    cmocka_unit_test(test_challenge),
