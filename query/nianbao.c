@@ -11,6 +11,8 @@ static const struct nb_command commands[] = {
     /* indexer */
 
     /* store */
+    {"warc", cmd_warc, "warc get|verify|cdxj [options]",
+     "archived payloads, integrity check, CDXJ index"},
 
     /* query */
 
