@@ -4,17 +4,45 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_parse.h"
 #include "commands.h"
 #include "log.h"
 
 static const struct nb_command commands[] = {
     /* indexer */
+    {"parse", cmd_parse,
+     "parse FILE... [--json] [--template 2019|2021] [-f CONFIG]",
+     "read report files and print their records"},
 
     /* store */
     {"warc", cmd_warc, "warc get|verify|cdxj [options]",
      "archived payloads, integrity check, CDXJ index"},
 
     /* query */
+    {"agencies", cmd_agencies, "agencies [--region R]",
+     "agencies known, with region, site, kind and years present"},
+    {"list", cmd_list, "list [--agency A] [--region R] [--year Y]",
+     "reports with publication date, deadline status, checks"},
+    {"show", cmd_show, "show AGENCY YEAR [--version N] [--raw]",
+     "one report's record, or the archived document"},
+    {"history", cmd_history, "history AGENCY YEAR",
+     "every version of a report and what changed between them"},
+    {"new", cmd_new, "new [--since SEQ|DATE] [--consumer NAME]",
+     "events since a point: new, changed, removed, blocked..."},
+    {"missing", cmd_missing, "missing [--year Y] [--region R]",
+     "agencies with no report for a year"},
+    {"overdue", cmd_overdue, "overdue [--year Y] [--region R]",
+     "agencies with no report after the deadline"},
+    {"late", cmd_late, "late [--year Y] [--region R]",
+     "reports published after the deadline"},
+    {"check", cmd_check, "check [--agency A] [--year Y]",
+     "reports whose numbers do not add up (勾稽 rules)"},
+    {"stats", cmd_stats, "stats [--year Y] [--region R]",
+     "totals and distributions across agencies and years"},
+    {"export", cmd_export, "export --format csv|jsonl [filters]",
+     "every field of every report, for spreadsheets and scripts"},
+    {"coverage", cmd_coverage, "coverage [--region R] [--html FILE]",
+     "agency x year grid: on time, late, missing, overdue, failed"},
 
     {NULL, NULL, NULL, NULL},
 };
