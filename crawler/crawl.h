@@ -35,14 +35,17 @@ struct crawl_stats {
 	uint64_t errors;  /* fetches that failed for good */
 	uint64_t blocked; /* challenge / cookie-wall answers */
 	uint64_t bytes;   /* payload bytes received */
-	unsigned sites, sites_done;
+	unsigned sites;
 };
 
 /*
- * crawl_new - an engine on base for cfg.
+ * crawl_new - an engine on base for cfg: opens (and, after a crash,
+ * recovers) the archive in cfg->data_dir.
  * @param[in] cfg  taken over (freed by the engine) on success only.
  * @param[out] out  freed with crawl_free.
- * Returns 0, NB_ENOMEM, or NB_EIO (curl could not be initialised; logged).
+ * Returns 0, NB_ENOMEM, NB_EIO (curl could not be initialised; logged), or
+ * the store's error (NB_EBUSY: another nianbaod has the archive;
+ * NB_EVERSION, NB_ECORRUPT, NB_EFULL; logged).
  */
 int crawl_new(struct event_base *base, struct nb_config *cfg,
               const struct crawl_opts *opts, struct crawl **out);
@@ -63,12 +66,22 @@ void crawl_stop(struct crawl *c);
  */
 void crawl_reload(struct crawl *c, struct nb_config *cfg);
 
+/*
+ * crawl_finish - after the loop ended: at the end of a completed --once
+ * pass, look for overdue reports (events and hooks).
+ */
+void crawl_finish(struct crawl *c);
+
 void crawl_stats_get(const struct crawl *c, struct crawl_stats *out);
+
+/* on_event children running or waiting */
+int crawl_hooks_busy(const struct crawl *c);
 
 /*
  * crawl_summary - one line per site (pages, reports, errors, blocked,
  * parked hosts) to fp.  Returns the number of sites that failed: a site
- * fails when no start page could be fetched or a host of it was parked.
+ * fails when a start page could not be fetched or a host of it was parked
+ * (and every site when the archive refused a write).
  */
 int crawl_summary(const struct crawl *c, FILE *fp);
 

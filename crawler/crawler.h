@@ -70,6 +70,14 @@ int url_in_scope(const struct nb_site *site, const char *url);
 int url_is_trap(const char *url);
 
 /*
+ * url_has_date_path - 1 when the path carries a year and month
+ * (/2025/1/, /2025/01/ or /202501/): report archives and calendars look so.
+ * A link from such a page to one of the same shape is a step along a
+ * calendar when it repeats; the engine follows only a few such steps.
+ */
+int url_has_date_path(const char *url);
+
+/*
  * url_shape - url with every digit run replaced by '#' and every hex run
  * of 16+ characters by 'H' into buf: pages of one template share a shape.
  * Returns 0 or NB_ETOOBIG.

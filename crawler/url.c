@@ -529,3 +529,41 @@ url_is_attachment(const char *url)
 	}
 	return 0;
 }
+
+int
+url_has_date_path(const char *url)
+{
+	const char *a, *p, *e;
+
+	if (url_split(url, &a, &p) != 0)
+		return 0;
+	e = p + strcspn(p, "?#");
+	while (p < e) {
+		const char *seg = ++p, *next;
+		size_t n;
+
+		next = memchr(seg, '/', (size_t)(e - seg));
+		if (next == NULL)
+			next = e;
+		n = (size_t)(next - seg);
+		p = next;
+		if (strspn(seg, "0123456789") < n)
+			continue;
+		/* 202501: year and month in one segment */
+		if (n == 6 && (seg[0] == '1' || seg[0] == '2') &&
+		    (seg[4] == '0' || seg[4] == '1'))
+			return 1;
+		/* 2025/1 or 2025/01 */
+		if (n == 4 &&
+		    (strncmp(seg, "19", 2) == 0 ||
+		     strncmp(seg, "20", 2) == 0) &&
+		    next < e) {
+			size_t m = strspn(next + 1, "0123456789");
+
+			if ((m == 1 || m == 2) &&
+			    (next[1 + m] == '/' || next + 1 + m == e))
+				return 1;
+		}
+	}
+	return 0;
+}

@@ -166,6 +166,15 @@ test_traps(void **state)
 	                 0);
 	assert_string_equal(buf, "http://a.cn/#/H.shtml");
 	assert_int_equal(url_shape("http://a.cn/x", buf, 5), NB_ETOOBIG);
+	assert_true(url_has_date_path("http://a.cn/rili/2026/08/index.shtml"));
+	assert_true(
+	    url_has_date_path("http://a.cn/art/2024/1/20/art_1_2.html"));
+	assert_true(url_has_date_path("http://a.cn/zssrmzf/c/202501/ab.shtml"));
+	assert_true(url_has_date_path("http://a.cn/x/2024/3"));
+	assert_false(url_has_date_path("http://a.cn/col/col1234/index.html"));
+	assert_false(url_has_date_path("http://a.cn/x/2024/index.html"));
+	assert_false(url_has_date_path("http://a.cn/x/123456/?y=2024/01"));
+	assert_false(url_has_date_path("http://a.cn/xxgk_list_2.shtml"));
 }
 
 static int
