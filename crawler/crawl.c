@@ -192,6 +192,8 @@ struct blob {
 static void
 blob_put(struct blob *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->bad || b->len + n > b->cap) {
 		b->bad = 1;
 		return;
@@ -1174,8 +1176,8 @@ outcome_commit(struct outcome *o)
 	if (o->hook != HK_NONE) {
 		const char *ev = o->hook == HK_NEW ? "new" : "changed";
 
-		log_info("%s report: %s %d %s", ev, o->rin.agency, o->rin.year,
-		         o->rin.url);
+		log_debug("%s report: %s %d %s", ev, o->rin.agency, o->rin.year,
+		          o->rin.url);
 		hook_fire(c, ev, o->site->id, o->rin.region, o->rin.agency,
 		          o->rin.year, o->title, o->rin.url, o->published);
 	}
@@ -1361,7 +1363,7 @@ index_document(struct outcome *o, const struct fetch *f, const char *ctype)
 	rc = indexer_parse(o->c->ix, &in, &rec, &st);
 	if (rc == NB_EUNPARSED || rc == NB_ETOOBIG) {
 		outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0, st.reason);
-		log_info("%s: %s", it->url, st.reason);
+		log_debug("%s: %s", it->url, st.reason);
 		return NULL;
 	}
 	if (rc != 0)
@@ -1486,7 +1488,7 @@ fetch_finish(struct fetch *f, CURLcode res)
 		if (!h->blocked_said) {
 			h->blocked_said = 1;
 			outcome_event(&o, STORE_EV_BLOCKED, NULL, 0, why);
-			log_info("%s: blocked: %s", it->url, why);
+			log_debug("%s: blocked: %s", it->url, why);
 		}
 		transient = 1;
 	}
@@ -1523,8 +1525,8 @@ fetch_finish(struct fetch *f, CURLcode res)
 			log_warnx("%s: more than %d redirects", it->url,
 			          c->cfg->max_redirects);
 		else if (!url_in_scope(site, to))
-			log_info("%s: redirect to %s is off the allow-list",
-			         it->url, to);
+			log_debug("%s: redirect to %s is off the allow-list",
+			          it->url, to);
 		else
 			outcome_link(&o, to, it->title, it->date, NULL, NULL,
 			             it->flags, it->depth, it->redirects + 1);
@@ -1590,8 +1592,8 @@ fetch_finish(struct fetch *f, CURLcode res)
 	    (it->prev_flags & U_RECORDED)) {
 		outcome_event(&o, STORE_EV_REMOVED, it->agency, it->year,
 		              "the report's page is gone");
-		log_info("removed: %s %d %s", it->agency ? it->agency : "",
-		         it->year, it->url);
+		log_debug("removed: %s %d %s", it->agency ? it->agency : "",
+		          it->year, it->url);
 		uflags &= ~(unsigned)U_RECORDED;
 	}
 	o.due = o.now + recrawl_ms(c, site, o.fflags);
@@ -2030,8 +2032,14 @@ agencies_fn(struct store_txn *txn, void *arg)
 	for (size_t i = 0; i < cfg->nagencies; i++) {
 		const struct nb_agency *ag = &cfg->agencies[i];
 		struct store_agency a;
+		int crawled = 0;
 
-		if (store_agency_get(txn, ag->name, &a) == 0)
+		/* only the regions this configuration crawls */
+		for (size_t j = 0; j < cfg->nsites; j++)
+			crawled |=
+			    ag->region != NULL &&
+			    strcmp(cfg->sites[j].region, ag->region) == 0;
+		if (!crawled || store_agency_get(txn, ag->name, &a) == 0)
 			continue;
 		memset(&a, 0, sizeof(a));
 		a.name = ag->name;
@@ -2175,7 +2183,7 @@ overdue_check(struct crawl *c)
 	if (rc == 0 && od.n > 0 &&
 	    (rc = store_write(c->store, overdue_fn, &od)) == 0) {
 		for (size_t i = 0; i < od.n; i++) {
-			log_info("overdue: %s %d", od.v[i].agency, od.year);
+			log_debug("overdue: %s %d", od.v[i].agency, od.year);
 			hook_fire(c, "overdue", od.v[i].site, od.v[i].region,
 			          od.v[i].agency, od.year, NULL, NULL, NULL);
 		}
