@@ -8,9 +8,13 @@
 #   make install    install binaries, systemd units and example configs
 #                   (PREFIX=/usr/local, DESTDIR honoured)
 #   make format     reformat the sources with .clang-format
+#   make fuzz       build the libFuzzer targets with clang in build-fuzz/ and
+#                   run each for FUZZ_SECONDS (default 60) under ASan+UBSan
 
 BUILD     ?= build
 ASAN      ?= build-asan
+FUZZ      ?= build-fuzz
+FUZZ_SECONDS ?= 60
 PREFIX    ?= /usr/local
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKEFLAGS ?=
@@ -39,6 +43,14 @@ test-asan: test-deps
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
 
+fuzz: test-deps
+	@CC=clang cmake -S . -B $(FUZZ) -DNB_FUZZ=ON -DNB_SANITIZE=ON \
+	 -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link \
+	 $(CMAKEFLAGS) >/dev/null
+	@cmake --build $(FUZZ) -j $(JOBS) --target fuzz_indexer_text \
+	 fuzz_indexer_html fuzz_indexer_docx fuzz_indexer_corpus
+	@tests/indexer/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+
 demo: build
 	@tests/fixture/demo.sh $(BUILD)
 
@@ -53,6 +65,6 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)
 
-.PHONY: all deps build test-deps test test-asan demo bench install format clean
+.PHONY: all deps build test-deps test test-asan fuzz demo bench install format clean

@@ -93,6 +93,31 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+char *
+arena_strcap(struct arena *a, const char *s, size_t n, size_t max)
+{
+	char *p;
+
+	if (n <= max)
+		return arena_strndup(a, s, n);
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	p = arena_strndup(a, s, max + 3);
+	if (p != NULL)
+		memcpy(p + strlen(p) - 3, "\xE2\x80\xA6", 3); /* … */
+	return p;
+}
+
+int
+buf_add_capped(struct nb_buf *b, const void *p, size_t n, size_t cap)
+{
+	if (b->len >= cap + 4)
+		return 0;
+	if (n > cap + 4 - b->len)
+		n = cap + 4 - b->len;
+	return nb_buf_add(b, p, n);
+}
+
 /* ---- grids ---- */
 
 int
@@ -192,7 +217,8 @@ indexer_grid_cell(struct indexer_grid *g, const char *text, size_t len,
 		cs = INDEXER_MAX_COLS - c;
 	if ((rc = grid_reserve(g, r + rs, c + cs)) != 0)
 		return rc;
-	t = arena_strndup(&g->arena, text ? text : "", text ? len : 0);
+	t = arena_strcap(&g->arena, text ? text : "", text ? len : 0,
+	                 INDEXER_MAX_CELL_TEXT);
 	if (t == NULL)
 		return NB_ENOMEM;
 	if (g->arena.used > INDEXER_MAX_TEXT)
@@ -294,7 +320,7 @@ indexer_doc_add_para(struct indexer_doc *doc, const char *text, size_t len)
 	if (grow((void **)&doc->paras, &doc->cap_paras, doc->nparas,
 	         sizeof(*doc->paras)) != 0)
 		return NB_ENOMEM;
-	p = arena_strndup(&doc->arena, text, len);
+	p = arena_strcap(&doc->arena, text, len, INDEXER_MAX_PARA_TEXT);
 	if (p == NULL)
 		return NB_ENOMEM;
 	if (doc->arena.used > INDEXER_MAX_TEXT)

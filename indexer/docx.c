@@ -99,12 +99,18 @@ add_text(struct docx_state *s, const char *p, size_t n)
 	struct dframe *f = s->depth ? &s->t[s->depth - 1] : NULL;
 	int rc;
 
-	if (f != NULL && f->in_cell)
+	if (f != NULL && f->in_cell) {
+		size_t have = f->text.len - f->cell_off;
+
+		if (have >= INDEXER_MAX_CELL_TEXT + 4)
+			return;
+		if (n > INDEXER_MAX_CELL_TEXT + 4 - have)
+			n = INDEXER_MAX_CELL_TEXT + 4 - have;
 		rc = nb_buf_add(&f->text, p, n);
-	else if (f != NULL)
+	} else if (f != NULL)
 		rc = 0; /* between cells: not text of the report */
 	else
-		rc = nb_buf_add(&s->para, p, n);
+		rc = buf_add_capped(&s->para, p, n, INDEXER_MAX_PARA_TEXT);
 	if (rc != 0)
 		dfail(s, rc);
 }
@@ -117,6 +123,7 @@ end_para(struct docx_state *s)
 
 	if (f != NULL) {
 		if (f->in_cell && f->text.len > f->cell_off &&
+		    f->text.len - f->cell_off < INDEXER_MAX_CELL_TEXT &&
 		    (rc = nb_buf_add(&f->text, "\n", 1)) != 0)
 			dfail(s, rc);
 		return;

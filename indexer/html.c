@@ -146,7 +146,7 @@ cell_break(struct html_state *s)
 	if (s->depth == 0 || !(f = &s->t[s->depth - 1])->in_cell)
 		return;
 	if (f->cell.len > 0 && f->cell.data[f->cell.len - 1] != '\n' &&
-	    nb_buf_add(&f->cell, "\n", 1) != 0)
+	    buf_add_capped(&f->cell, "\n", 1, INDEXER_MAX_CELL_TEXT) != 0)
 		fail(s, NB_ETOOBIG);
 }
 
@@ -300,7 +300,7 @@ on_text(void *ctx, const xmlChar *ch, int len)
 	if (s->rc != 0 || s->skip > 0 || len <= 0)
 		return;
 	if (s->in_title) {
-		if (nb_buf_add(&s->title, p, len) != 0)
+		if (buf_add_capped(&s->title, p, len, 1024) != 0)
 			fail(s, NB_ETOOBIG);
 		return;
 	}
@@ -312,15 +312,19 @@ on_text(void *ctx, const xmlChar *ch, int len)
 			j++;
 		if (j > i) {
 			if (f != NULL && f->in_cell)
-				rc = nb_buf_add(&f->cell, p + i, j - i);
+				rc = buf_add_capped(&f->cell, p + i, j - i,
+				                    INDEXER_MAX_CELL_TEXT);
 			if (rc == 0)
-				rc = nb_buf_add(&s->para, p + i, j - i);
+				rc = buf_add_capped(&s->para, p + i, j - i,
+				                    INDEXER_MAX_PARA_TEXT);
 		}
 		if (j < len && rc == 0) {
 			if (f != NULL && f->in_cell)
-				rc = nb_buf_add(&f->cell, " ", 1);
+				rc = buf_add_capped(&f->cell, " ", 1,
+				                    INDEXER_MAX_CELL_TEXT);
 			if (rc == 0)
-				rc = nb_buf_add(&s->para, " ", 1);
+				rc = buf_add_capped(&s->para, " ", 1,
+				                    INDEXER_MAX_PARA_TEXT);
 			j++;
 		}
 		i = j;
@@ -368,10 +372,9 @@ read_html(const char *data, size_t len, const char *content_type,
 		goto done;
 	}
 	/* the bytes are UTF-8 by now, whatever a <meta> inside says */
-	htmlCtxtUseOptions(s.ctxt,
-	                   HTML_PARSE_RECOVER | HTML_PARSE_NONET |
-	                       HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	                       HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOIMPLIED);
+	htmlCtxtUseOptions(
+	    s.ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	                HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
 	rc = charset_to_utf8_cb(cs, data, len, feed_cb, &s);
 	if (rc == NB_EINVAL)
 		rc = charset_to_utf8_cb("UTF-8", data, len, feed_cb, &s);

@@ -418,16 +418,20 @@ indexer_doc_read(const struct indexer_input *in, struct indexer_doc **out,
 
 	if (in == NULL || (in->data == NULL && in->len > 0))
 		return NB_EINVAL;
-	f = indexer_format_detect(in->data, in->len);
 	if (st != NULL) {
-		st->format = f;
+		st->format = INDEXER_FMT_UNKNOWN;
 		st->reason[0] = '\0';
 	}
 	if (in->len > INDEXER_MAX_INPUT) {
-		status_set(st, "unparsed: document of %zu bytes over the limit",
+		status_set(st,
+		           "unparsed: document of %zu bytes over the size "
+		           "limit",
 		           in->len);
 		return NB_ETOOBIG;
 	}
+	f = indexer_format_detect(in->data, in->len);
+	if (st != NULL)
+		st->format = f;
 	switch (f) {
 	case INDEXER_FMT_PDF:
 	case INDEXER_FMT_DOC:
@@ -634,8 +638,8 @@ media_type(const char *ct, enum indexer_format f, char *buf, size_t len)
 	    "text/plain",
 	    "text/plain",
 	    "text/html",
-	    "application/vnd.openxmlformats-officedocument."
-	    "wordprocessingml.document",
+	    ("application/vnd.openxmlformats-officedocument."
+	     "wordprocessingml.document"),
 	    "application/pdf",
 	    "application/msword",
 	    "application/zip",

@@ -49,6 +49,10 @@ struct nb_config;
 #define INDEXER_MAX_COLS  256         /* columns of one table */
 #define INDEXER_MAX_SPAN  128         /* rowspan/colspan honoured */
 #define INDEXER_MAX_GRIDS 4096        /* tables of one document */
+/* Text kept of one cell or paragraph: more is prose, never a label or a
+ * number, and is cut (ending in U+2026 so it can never read as one). */
+#define INDEXER_MAX_CELL_TEXT 16384
+#define INDEXER_MAX_PARA_TEXT 4096
 
 /* What a document was recognised as (by content). */
 enum indexer_format {
@@ -172,7 +176,8 @@ int indexer_grid_row(struct indexer_grid *g);
  * indexer_grid_cell - add a cell to the current row (a row is started
  * implicitly if there is none).
  * @param[in] text  UTF-8 (invalid sequences are replaced), len bytes; the
- *                  grid keeps a copy.  Line breaks inside a cell are "\n".
+ *                  grid keeps a copy of at most INDEXER_MAX_CELL_TEXT
+ *                  bytes.  Line breaks inside a cell are "\n".
  * @param[in] rowspan, colspan  >= 1; 0 or negative count as 1, values over
  *                  INDEXER_MAX_SPAN are clamped.
  * Returns 0, NB_ETOOBIG (INDEXER_MAX_CELLS or INDEXER_MAX_COLS) or
@@ -203,7 +208,8 @@ struct indexer_doc;
 int indexer_doc_new(struct indexer_doc **out);
 void indexer_doc_free(struct indexer_doc *doc);
 
-/* A paragraph of body text (title lines, headings, prose); copied.
+/* A paragraph of body text (title lines, headings, prose); copied, at
+ * most INDEXER_MAX_PARA_TEXT bytes of it.
  * Returns 0, NB_ETOOBIG or NB_ENOMEM. */
 int indexer_doc_add_para(struct indexer_doc *doc, const char *text, size_t len);
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "indexer.h"
 
 /*
@@ -23,6 +24,13 @@ void arena_free(struct arena *a);
 /* A NUL-terminated copy of s[0..n) with invalid UTF-8 replaced; NULL on
  * allocation failure. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* The same, keeping at most max bytes: a longer text is cut at a
+ * character boundary and ends in U+2026. */
+char *arena_strcap(struct arena *a, const char *s, size_t n, size_t max);
+
+/* Append to a reader's buffer, silently keeping at most cap + 4 bytes
+ * (what arena_strcap needs to see that text was cut). */
+int buf_add_capped(struct nb_buf *b, const void *p, size_t n, size_t cap);
 
 struct grid_slot {
 	const char *text; /* NULL: absent */

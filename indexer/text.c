@@ -103,15 +103,19 @@ read_text(const char *text, size_t len, struct indexer_doc *doc)
 				s.in_row = 1;
 			}
 			s.have_cell = 1;
-			rc = nb_buf_add(&s.cell, p + 1, n - 1);
+			rc = buf_add_capped(&s.cell, p + 1, n - 1,
+			                    INDEXER_MAX_CELL_TEXT);
 		} else if (n == 0 || is_blank_line(p, n)) {
 			if (s.in_row) {
 				rc = flush_cell(&s);
 				s.in_row = 0;
 			}
 		} else if (s.in_row) {
-			if ((rc = nb_buf_add(&s.cell, "\n", 1)) == 0)
-				rc = nb_buf_add(&s.cell, p, n);
+			rc = buf_add_capped(&s.cell, "\n", 1,
+			                    INDEXER_MAX_CELL_TEXT);
+			if (rc == 0)
+				rc = buf_add_capped(&s.cell, p, n,
+				                    INDEXER_MAX_CELL_TEXT);
 		} else {
 			if (s.grid != NULL && (rc = close_table(&s)) != 0)
 				break;

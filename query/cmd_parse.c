@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd_parse.h"
@@ -57,12 +58,17 @@ read_file(const char *path, char **data, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
 	size_t cap = 65536, n = 0;
+	struct stat sb;
 	char *buf;
 
 	if (fp == NULL) {
 		log_warn("%s", path);
 		return -1;
 	}
+	/* one allocation of the right size for a regular file */
+	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size < INDEXER_MAX_INPUT)
+		cap = sb.st_size + 1;
 	if ((buf = malloc(cap)) == NULL) {
 		fclose(fp);
 		log_warnx("%s: out of memory", path);
@@ -74,7 +80,7 @@ read_file(const char *path, char **data, size_t *len)
 		if (n == cap) {
 			char *p;
 
-			if (cap > INDEXER_MAX_INPUT) {
+			if (n > INDEXER_MAX_INPUT) {
 				log_warnx("%s: larger than %u bytes", path,
 				          INDEXER_MAX_INPUT);
 				goto fail;
