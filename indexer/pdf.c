@@ -596,6 +596,12 @@ read_pages(struct reader *rd, fz_document *doc, struct indexer_doc *idoc,
 
 	if ((n = count_pages(rd, doc, st)) < 0)
 		return NB_EUNPARSED;
+	if (n == 0) {
+		/* a truncated file keeps its header but loses its page tree */
+		status_set(st, "unparsed: damaged PDF (no pages%s%s)",
+		           rd->msg[0] ? ": " : "", rd->msg);
+		return NB_EUNPARSED;
+	}
 	if (n > PDFL_MAX_PAGES) {
 		status_set(st, "unparsed: PDF of %d pages over the limit of %d",
 		           n, PDFL_MAX_PAGES);

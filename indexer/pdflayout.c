@@ -28,6 +28,9 @@
 /* Distances in points. */
 #define TOL        2.0f /* rules this close are one border */
 #define EDGE_MATCH 4.0f /* table parts with outer borders this close join */
+/* A cut row fills its page: its bottom is this close to the lowest
+   content of any page (glyph boxes of prose reach a little lower). */
+#define CUT_SLACK 12.0f
 
 struct tcell {
 	float x0, x1;    /* left and right border */
@@ -936,7 +939,7 @@ cell_fill(const char *text)
  * Is the first row of b the rest of a's last row, cut by the page break?
  * Word, WPS and LibreOffice let a row break across pages: its cells' lines
  * are shared out between the two pages.  Such a cut fills a's page to its
- * last line, the two rows have the same cells, and no cell pair is two
+ * last line, each cell of b's row is under one of a's, and no pair is two
  * values or a label above a value (that is a new row under a header); at
  * least one label goes on from one page to the next.  at[i] receives, for
  * b's cell i in its first row, the index of a's cell above it.
@@ -944,12 +947,10 @@ cell_fill(const char *text)
 static int
 cut_row(const struct table *a, const struct table *b, float limit, size_t *at)
 {
-	size_t na = 0, nb = 0, text = 0;
+	size_t nb = 0, text = 0;
 
-	if (a->bottom < limit - 3 || a->nrows == 0 || b->nrows == 0)
+	if (a->bottom < limit - CUT_SLACK || a->nrows == 0 || b->nrows == 0)
 		return 0;
-	for (size_t j = 0; j < a->n; j++)
-		na += a->c[j].r1 == a->nrows;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct tcell *c = &b->c[i];
 		enum fill fa, fb;
@@ -974,7 +975,45 @@ cut_row(const struct table *a, const struct table *b, float limit, size_t *at)
 			return 0;
 		text += fa == F_TEXT && fb == F_TEXT;
 	}
-	return na == nb && text > 0;
+	return nb > 0 && text > 0;
+}
+
+/* Has a a cell border at x? */
+static int
+has_border(const struct table *a, float x)
+{
+	for (size_t j = 0; j < a->n; j++)
+		if (fabsf(a->c[j].x0 - x) <= TOL ||
+		    fabsf(a->c[j].x1 - x) <= TOL)
+			return 1;
+	return 0;
+}
+
+/*
+ * Is b, at the top of a page, the rest of a, which ended the page before?
+ * Their left borders meet and most of b's column borders are a's.  (The
+ * right border may differ: rows that leave out their last cells draw none
+ * there.)
+ */
+static int
+continued(const struct table *a, const struct table *b)
+{
+	float *x = malloc((2 * b->n + 1) * sizeof(*x));
+	size_t n = 0, k, same = 0;
+
+	if (x == NULL || fabsf(a->x0 - b->x0) > EDGE_MATCH) {
+		free(x);
+		return 0;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		x[n++] = b->c[i].x0;
+		x[n++] = b->c[i].x1;
+	}
+	n = cluster(x, n);
+	for (k = 1; k < n; k++)
+		same += has_border(a, x[k]);
+	free(x);
+	return n < 2 || same * 2 >= n - 1;
 }
 
 /* Append continuation b to a (b is freed either way). */
@@ -1228,8 +1267,7 @@ pdfl_layout_finish(struct pdfl_layout *l, struct indexer_doc *doc)
 		if ((rc = flush_para(&e)) != 0)
 			break;
 		if (e.open != NULL && first && e.open_page == it->page - 1 &&
-		    fabsf(e.open->x0 - it->t->x0) <= EDGE_MATCH &&
-		    fabsf(e.open->x1 - it->t->x1) <= EDGE_MATCH) {
+		    continued(e.open, it->t)) {
 			rc = table_join(e.open, it->t, e.limit);
 		} else if ((rc = flush_table(&e)) == 0) {
 			e.open = it->t;
