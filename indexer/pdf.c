@@ -4,9 +4,11 @@
  * One MuPDF context per document, with an allocator that counts what
  * MuPDF holds (over PDFL_MAX_MEM it fails, and MuPDF throws) and that also
  * watches the clock, so a hostile file ends in a reason instead of
- * exhausting memory or time.  Each page runs through a device of our own:
- * text goes on to MuPDF's structured-text device, which knows fonts,
- * ToUnicode maps and glyph boxes; the page's vector paths are kept when
+ * exhausting memory or time.  Each page runs through a device of our own.
+ * Text arrives as glyphs already mapped to Unicode (ToUnicode maps,
+ * encodings) with their pen positions; a glyph's width is where the next
+ * one starts, so no glyph outline is ever loaded (that would cost more
+ * than everything else together).  The page's vector paths are kept when
  * they are axis-aligned lines or thin rectangles, because those are the
  * borders of the tables.  Only the PDF handler is used (no HTML, XPS or
  * EPUB code is linked).
@@ -24,7 +26,7 @@
 
 /* MuPDF's cache of decoded objects, fonts and images. */
 #define STORE_MAX (16u << 20)
-/* Text drawn invisibly (render mode 3) over scans is an OCR layer. */
+/* Paint this light on every channel does not show on white paper. */
 #define WHITE_MIN 0.92f
 
 struct reader {
@@ -33,7 +35,8 @@ struct reader {
 	struct timespec end; /* deadline */
 	int over_mem, over_time;
 	fz_cookie cookie;
-	char msg[120]; /* MuPDF's last warning or error */
+	unsigned ticks; /* allocations since the clock was read */
+	char msg[120];  /* MuPDF's last warning or error */
 	/* document totals */
 	size_t glyphs, unmapped, hidden, images;
 };
@@ -52,6 +55,8 @@ late(struct reader *rd)
 
 	if (rd->over_time)
 		return 1;
+	if (rd->ticks++ % 64 != 0)
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec > rd->end.tv_sec ||
 	    (now.tv_sec == rd->end.tv_sec && now.tv_nsec > rd->end.tv_nsec)) {
@@ -129,7 +134,6 @@ on_message(void *user, const char *msg)
 
 struct page_dev {
 	fz_device super;
-	fz_device *text; /* MuPDF's structured-text device */
 	struct reader *rd;
 	struct pdfl_page *pg;
 	int fill;           /* walking a filled path (else stroked) */
@@ -329,16 +333,117 @@ dev_stroke_path(fz_context *ctx, fz_device *dev, const fz_path *path,
 		walk(ctx, (struct page_dev *)dev, path, ctm, 0);
 }
 
+static int
+unmapped(int c)
+{
+	return c == 0xFFFD || c < 0x20 || (c >= 0xE000 && c <= 0xF8FF);
+}
+
+static int
+blank(int c)
+{
+	return c == ' ' || c == 0xA0 || c == 0x3000 ||
+	       (c >= 0x2000 && c <= 0x200B);
+}
+
+static struct pdfl_glyph *
+new_glyph(struct pdfl_page *pg)
+{
+	if (pg->ng >= PDFL_MAX_GLYPHS)
+		return NULL;
+	if (pg->ng == pg->capg) {
+		size_t cap = pg->capg ? pg->capg * 2 : 1024;
+		struct pdfl_glyph *g = realloc(pg->g, cap * sizeof(*g));
+
+		if (g == NULL)
+			return NULL;
+		pg->g = g;
+		pg->capg = cap;
+	}
+	return &pg->g[pg->ng++];
+}
+
+/* The glyph matrix of item i of span s, in device space. */
+static fz_matrix
+glyph_matrix(const fz_text_span *s, int i, fz_matrix ctm)
+{
+	fz_matrix tm = s->trm;
+
+	tm.e = s->items[i].x;
+	tm.f = s->items[i].y;
+	return fz_concat(tm, ctm);
+}
+
+/* Horizontal text only: stamps, watermarks and margin notes turn. */
+static void
+take_span(struct page_dev *d, const fz_text_span *s, fz_matrix ctm)
+{
+	struct pdfl_page *pg = d->pg;
+	struct reader *rd = d->rd;
+
+	for (int i = 0; i < s->len; i++) {
+		const fz_text_item *it = &s->items[i];
+		fz_matrix m = glyph_matrix(s, i, ctm);
+		float size = sqrtf(fabsf(m.a * m.d - m.b * m.c)), w = 0;
+		struct pdfl_glyph *g;
+
+		if (it->ucs < 0 || blank(it->ucs))
+			continue;
+		if (s->wmode != 0 || m.a <= 0 || fabsf(m.b) > 0.05f * m.a ||
+		    size < 0.5f || !isfinite(m.e) || !isfinite(m.f) ||
+		    m.e < -1 || m.e > pg->w + 1 || m.f < -1 || m.f > pg->h + 1)
+			continue;
+		rd->glyphs++;
+		if (unmapped(it->ucs)) {
+			rd->unmapped++;
+			continue;
+		}
+		/* the width: up to the next glyph of the span */
+		for (int k = i + 1; k < s->len; k++) {
+			fz_matrix n;
+
+			if (s->items[k].gid < 0)
+				continue;
+			n = glyph_matrix(s, k, ctm);
+			if (n.e > m.e && n.e - m.e < 2 * size &&
+			    fabsf(n.f - m.f) < 0.1f * size)
+				w = n.e - m.e;
+			break;
+		}
+		if (w == 0)
+			w = it->ucs >= 0x2E80 ? size : 0.5f * size;
+		if ((g = new_glyph(pg)) == NULL)
+			return;
+		g->cp = (uint32_t)it->ucs;
+		g->x0 = m.e;
+		g->x1 = m.e + w;
+		g->base = m.f;
+		g->y0 = m.f - 0.88f * size;
+		g->y1 = m.f + 0.12f * size;
+		g->size = size;
+	}
+}
+
+static void
+take_text(fz_context *ctx, struct page_dev *d, const fz_text *text,
+          fz_matrix ctm)
+{
+	if (late(d->rd))
+		fz_throw(ctx, FZ_ERROR_GENERIC, "time limit");
+	for (const fz_text_span *s = text->head; s != NULL; s = s->next)
+		take_span(d, s, ctm);
+}
+
 static void
 dev_fill_text(fz_context *ctx, fz_device *dev, const fz_text *text,
               fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha,
               fz_color_params cp)
 {
-	struct page_dev *d = (struct page_dev *)dev;
-
-	if (late(d->rd))
-		fz_throw(ctx, FZ_ERROR_GENERIC, "time limit");
-	fz_fill_text(ctx, d->text, text, ctm, cs, color, alpha, cp);
+	(void)cs;
+	(void)color;
+	(void)alpha;
+	(void)cp;
+	take_text(ctx, (struct page_dev *)dev, text, ctm);
 }
 
 static void
@@ -346,9 +451,8 @@ dev_stroke_text(fz_context *ctx, fz_device *dev, const fz_text *text,
                 const fz_stroke_state *stroke, fz_matrix ctm, fz_colorspace *cs,
                 const float *color, float alpha, fz_color_params cp)
 {
-	struct page_dev *d = (struct page_dev *)dev;
-
-	fz_stroke_text(ctx, d->text, text, stroke, ctm, cs, color, alpha, cp);
+	(void)stroke;
+	dev_fill_text(ctx, dev, text, ctm, cs, color, alpha, cp);
 }
 
 static void
@@ -392,64 +496,43 @@ dev_fill_image_mask(fz_context *ctx, fz_device *dev, fz_image *img,
 
 /* ---- pages ---- */
 
-static int
-unmapped(int c)
-{
-	return c == 0xFFFD || c < 0x20 || (c >= 0xE000 && c <= 0xF8FF);
-}
-
-static int
-blank(int c)
-{
-	return c == ' ' || c == 0xA0 || c == 0x3000 ||
-	       (c >= 0x2000 && c <= 0x200B);
-}
-
-/* The structured text's characters into pg->g (horizontal lines only). */
+/*
+ * A font that maps its codes to Unicode through a ToUnicode CMap and whose
+ * widths the PDF lists (Widths; W or DW of a CID font) needs no font
+ * program for what is read here: the program only draws the glyphs.  Yet
+ * inflating and parsing the embedded programs is most of MuPDF's work on
+ * a typical report (an office suite embeds a subset per 256 glyphs), so
+ * they are taken out of the in-memory document before the page runs, and
+ * MuPDF measures with a built-in substitute.  Fonts without a ToUnicode
+ * map keep their programs: their encoding may live there.
+ */
 static void
-take_glyphs(struct reader *rd, fz_stext_page *sp, struct pdfl_page *pg)
+drop_font_programs(fz_context *ctx, pdf_page *page)
 {
-	for (fz_stext_block *b = sp->first_block; b; b = b->next) {
-		if (b->type != FZ_STEXT_BLOCK_TEXT)
+	pdf_obj *fonts =
+	    pdf_dict_get(ctx, pdf_page_resources(ctx, page), PDF_NAME(Font));
+	int n = pdf_dict_len(ctx, fonts);
+
+	for (int i = 0; i < n; i++) {
+		pdf_obj *f = pdf_dict_get_val(ctx, fonts, i), *desc = f, *fd;
+
+		if (!pdf_is_stream(ctx,
+		                   pdf_dict_get(ctx, f, PDF_NAME(ToUnicode))))
 			continue;
-		for (fz_stext_line *l = b->u.t.first_line; l; l = l->next) {
-			/* rotated text: stamps, watermarks, margin notes */
-			if (l->wmode != 0 || l->dir.x < 0.99f)
-				continue;
-			for (fz_stext_char *c = l->first_char; c; c = c->next) {
-				struct pdfl_glyph *g;
-				fz_rect r;
-
-				if (blank(c->c))
-					continue;
-				rd->glyphs++;
-				if (unmapped(c->c)) {
-					rd->unmapped++;
-					continue;
-				}
-				if (pg->ng >= PDFL_MAX_GLYPHS)
-					return;
-				if (pg->ng == pg->capg) {
-					size_t cap =
-					    pg->capg ? pg->capg * 2 : 1024;
-
-					g = realloc(pg->g, cap * sizeof(*g));
-					if (g == NULL)
-						return;
-					pg->g = g;
-					pg->capg = cap;
-				}
-				r = fz_rect_from_quad(c->quad);
-				g = &pg->g[pg->ng++];
-				g->cp = (uint32_t)c->c;
-				g->x0 = r.x0;
-				g->x1 = r.x1;
-				g->y0 = r.y0;
-				g->y1 = r.y1;
-				g->base = c->origin.y;
-				g->size = c->size > 0 ? c->size : r.y1 - r.y0;
-			}
-		}
+		if (pdf_name_eq(ctx, pdf_dict_get(ctx, f, PDF_NAME(Subtype)),
+		                PDF_NAME(Type0)))
+			desc = pdf_array_get(
+			    ctx,
+			    pdf_dict_get(ctx, f, PDF_NAME(DescendantFonts)), 0);
+		else if (!pdf_is_array(ctx,
+		                       pdf_dict_get(ctx, f, PDF_NAME(Widths))))
+			continue;
+		fd = pdf_dict_get(ctx, desc, PDF_NAME(FontDescriptor));
+		if (!pdf_is_dict(ctx, fd))
+			continue;
+		pdf_dict_del(ctx, fd, PDF_NAME(FontFile));
+		pdf_dict_del(ctx, fd, PDF_NAME(FontFile2));
+		pdf_dict_del(ctx, fd, PDF_NAME(FontFile3));
 	}
 }
 
@@ -458,23 +541,19 @@ static void
 run_page(struct reader *rd, fz_document *doc, int n, struct pdfl_page *pg)
 {
 	fz_context *ctx = rd->ctx;
-	fz_page *page = NULL;
-	fz_stext_page *sp = NULL;
+	pdf_page *page = NULL;
 	struct page_dev *dev = NULL;
-	fz_stext_options opts = {.flags = FZ_STEXT_INHIBIT_SPACES |
-	                                  FZ_STEXT_MEDIABOX_CLIP};
 	fz_rect box;
 
 	fz_var(page);
-	fz_var(sp);
 	fz_var(dev);
 	fz_try(ctx)
 	{
-		page = fz_load_page(ctx, doc, n);
-		box = fz_bound_page(ctx, page);
+		page = pdf_load_page(ctx, (pdf_document *)doc, n);
+		drop_font_programs(ctx, page);
+		box = fz_bound_page(ctx, &page->super);
 		pg->w = box.x1 - box.x0;
 		pg->h = box.y1 - box.y0;
-		sp = fz_new_stext_page(ctx, box);
 		dev = fz_new_derived_device(ctx, struct page_dev);
 		dev->rd = rd;
 		dev->pg = pg;
@@ -485,22 +564,15 @@ run_page(struct reader *rd, fz_document *doc, int n, struct pdfl_page *pg)
 		dev->super.ignore_text = dev_ignore_text;
 		dev->super.fill_image = dev_fill_image;
 		dev->super.fill_image_mask = dev_fill_image_mask;
-		dev->text = fz_new_stext_device(ctx, sp, &opts);
 		/* the page's own origin at (0, 0) */
-		fz_run_page(ctx, page, &dev->super,
+		fz_run_page(ctx, &page->super, &dev->super,
 		            fz_translate(-box.x0, -box.y0), &rd->cookie);
-		fz_close_device(ctx, dev->text);
 		fz_close_device(ctx, &dev->super);
-		take_glyphs(rd, sp, pg);
 	}
 	fz_always(ctx)
 	{
-		if (dev != NULL) {
-			fz_drop_device(ctx, dev->text);
-			fz_drop_device(ctx, &dev->super);
-		}
-		fz_drop_stext_page(ctx, sp);
-		fz_drop_page(ctx, page);
+		fz_drop_device(ctx, (fz_device *)dev);
+		fz_drop_page(ctx, (fz_page *)page);
 	}
 	fz_catch(ctx) fz_rethrow(ctx);
 }
@@ -532,7 +604,7 @@ count_pages(struct reader *rd, fz_document *doc, struct indexer_status *st)
 	fz_try(ctx) n = fz_count_pages(ctx, doc);
 	fz_catch(ctx)
 	{
-		status_set(st, "unparsed: damaged PDF (%s)",
+		status_set(st, "unparsed: PDF damaged (%s)",
 		           fz_caught_message(ctx));
 		return -1;
 	}
@@ -598,7 +670,7 @@ read_pages(struct reader *rd, fz_document *doc, struct indexer_doc *idoc,
 		return NB_EUNPARSED;
 	if (n == 0) {
 		/* a truncated file keeps its header but loses its page tree */
-		status_set(st, "unparsed: damaged PDF (no pages%s%s)",
+		status_set(st, "unparsed: PDF damaged (no pages%s%s)",
 		           rd->msg[0] ? ": " : "", rd->msg);
 		return NB_EUNPARSED;
 	}
@@ -631,7 +703,7 @@ read_pages(struct reader *rd, fz_document *doc, struct indexer_doc *idoc,
 		           PDFL_MAX_MEM >> 20);
 		rc = NB_ETOOBIG;
 	} else if (failed >= 0 || rd->cookie.errors > 0) {
-		status_set(st, "unparsed: damaged PDF (page %d: %s)",
+		status_set(st, "unparsed: PDF damaged (page %d: %s)",
 		           (failed >= 0 ? failed : n - 1) + 1, rd->msg);
 		rc = NB_EUNPARSED;
 	} else if (text_reason(rd, n, st)) {
@@ -680,7 +752,7 @@ read_pdf(const void *data, size_t len, struct indexer_doc *idoc,
 			           rd->over_mem ? "memory" : "time");
 			rc = NB_ETOOBIG;
 		} else {
-			status_set(st, "unparsed: damaged PDF (%s)",
+			status_set(st, "unparsed: PDF damaged (%s)",
 			           fz_caught_message(ctx));
 			rc = NB_EUNPARSED;
 		}
@@ -688,7 +760,7 @@ read_pdf(const void *data, size_t len, struct indexer_doc *idoc,
 	}
 	if (fz_needs_password(ctx, doc) &&
 	    !fz_authenticate_password(ctx, doc, "")) {
-		status_set(st, "unparsed: encrypted PDF (password required)");
+		status_set(st, "unparsed: PDF encrypted (password required)");
 		rc = NB_EUNPARSED;
 		goto done;
 	}

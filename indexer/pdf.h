@@ -69,7 +69,7 @@ int pdfl_layout_finish(struct pdfl_layout *l, struct indexer_doc *doc);
 /*
  * read_pdf - the reader: a PDF's text and tables into doc.
  * Returns 0; NB_EUNPARSED with st->reason ("unparsed: image-only PDF
- * ...", "unparsed: encrypted PDF ...", "unparsed: damaged PDF ...");
+ * ...", "unparsed: PDF encrypted ...", "unparsed: PDF damaged ...");
  * NB_ETOOBIG (a limit above); NB_ENOMEM.
  */
 int read_pdf(const void *data, size_t len, struct indexer_doc *doc,

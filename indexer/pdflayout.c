@@ -188,6 +188,8 @@ glyph_text(struct pdfl_glyph **g, size_t n, struct nb_buf *out)
 {
 	int rc = 0;
 
+	if (n == 0)
+		return 0;
 	qsort(g, n, sizeof(*g), cmp_base);
 	for (size_t i = 0; i < n && rc == 0;) {
 		size_t e = line_end(g, i, n);
@@ -723,7 +725,7 @@ pdfl_layout_page(struct pdfl_layout *l, struct pdfl_page *pg)
 	if (rc == 0)
 		rc = page_lines(l, pg, used);
 	free(used);
-	if (rc == 0)
+	if (rc == 0 && l->n > first)
 		qsort(l->it + first, l->n - first, sizeof(*l->it), cmp_item);
 	l->npages++;
 	return rc;
@@ -1120,7 +1122,8 @@ table_emit(struct table *t, struct indexer_doc *doc)
 		goto fail;
 	if ((rc = indexer_grid_new(&g)) != 0)
 		goto fail;
-	qsort(t->c, t->n, sizeof(*t->c), cmp_cell);
+	if (t->n > 0)
+		qsort(t->c, t->n, sizeof(*t->c), cmp_cell);
 	for (uint32_t r = 0, i = 0; r < t->nrows; r++) {
 		size_t col = 0;
 

@@ -196,8 +196,8 @@ test_reasons(void **state)
 	    {"ocr.pdf", "unparsed: image-only PDF (1 pages, only an invisible "
 	                "OCR text layer)"},
 	    {"unmapped.pdf", "unparsed: PDF text not mappable to Unicode"},
-	    {"encrypted.pdf", "unparsed: encrypted PDF (password required)"},
-	    {"garbled.pdf", "unparsed: damaged PDF ("},
+	    {"encrypted.pdf", "unparsed: PDF encrypted (password required)"},
+	    {"garbled.pdf", "unparsed: PDF damaged ("},
 	};
 	struct indexer_ctx *ctx = th_ctx();
 	size_t len;
@@ -216,7 +216,7 @@ test_reasons(void **state)
 
 		snprintf(name, sizeof(name), "truncated at %d/10", k);
 		expect_reason(ctx, pdf, len * k / 10, name,
-		              "unparsed: damaged PDF (");
+		              "unparsed: PDF damaged (");
 	}
 	free(pdf);
 	indexer_ctx_free(ctx);
