@@ -49,7 +49,7 @@ if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$sum" ]; then
 	[ $missing -eq 1 ] || exit 0
 fi
 rm -f "$out/stamp" "$out"/pdf/*.pdf
-timeout 600 soffice --headless --norestore \
+HOME=$out timeout 600 soffice --headless --norestore \
 	"-env:UserInstallation=file://$out/profile" \
 	--convert-to pdf --outdir "$out/pdf" "$out"/docx/*.docx >"$out/soffice.log" 2>&1 || {
 	cat "$out/soffice.log" >&2
