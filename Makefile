@@ -3,6 +3,7 @@
 #   make            install missing build dependencies, build into build/
 #   make test       build and run every test (ctest)
 #   make test-asan  the same under AddressSanitizer + UBSan, in build-asan/
+#   make test-valgrind  the unit tests under valgrind memcheck
 #   make demo       crawl the bundled offline demo site and show the result
 #   make bench      run the benchmarks in bench/ (prints their numbers)
 #   make install    install binaries, systemd units and example configs
@@ -43,6 +44,12 @@ test-asan: test-deps
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
 
+# the cmocka unit tests under valgrind memcheck, failing on errors and leaks
+test-valgrind: test-deps
+	@cmake -S . -B build-valgrind -DNB_VALGRIND=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKEFLAGS) >/dev/null
+	@cmake --build build-valgrind -j $(JOBS)
+	@ctest --test-dir build-valgrind -L unit --output-on-failure -j $(JOBS)
+
 fuzz: test-deps
 	@CC=clang cmake -S . -B $(FUZZ) -DNB_FUZZ=ON -DNB_SANITIZE=ON \
 	 -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link \
@@ -67,6 +74,6 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) build-valgrind
 
-.PHONY: all deps build test-deps test test-asan fuzz demo bench install format clean
+.PHONY: all deps build test-deps test test-asan test-valgrind fuzz demo bench install format clean

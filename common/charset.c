@@ -200,6 +200,16 @@ charset_detect(const char *content_type, const void *data, size_t len,
 		declared = 1;
 	else if (meta_charset(s, len, out, outlen))
 		declared = 1;
+	/*
+	 * A Western single-byte label on a Chinese government page is a
+	 * server default, not a statement about the bytes: sniff instead.
+	 */
+	if (declared &&
+	    (strcmp(out, "ISO-8859-1") == 0 ||
+	     strcmp(out, "ISO-8859-15") == 0 ||
+	     strcmp(out, "WINDOWS-1252") == 0 || strcmp(out, "US-ASCII") == 0 ||
+	     strcmp(out, "ASCII") == 0 || strcmp(out, "LATIN1") == 0))
+		declared = 0;
 	if (declared && strcmp(out, "UTF-8") != 0)
 		return 0;
 	if (charset_is_utf8(data, len)) {

@@ -24,7 +24,8 @@
  * content="...; charset=..."> in the first CHARSET_SNIFF_LEN bytes; else
  * "UTF-8" if those bytes are valid UTF-8, else "GB18030".
  * A declared UTF-8 that is not valid UTF-8 but is valid GB18030 becomes
- * GB18030 (mislabelled pages are common).
+ * GB18030, and a declared ISO-8859-1, Windows-1252 or ASCII (a server's
+ * default label) is ignored for sniffing: mislabelled pages are common.
  * @param[out] out  the canonical name ("UTF-8", "GB18030", "BIG5", or the
  *                  declared name as iconv knows it), NUL-terminated.
  * Returns 0 (always finds an answer) or NB_EINVAL (outlen < 16).

@@ -317,6 +317,8 @@ indexer_doc_add_para(struct indexer_doc *doc, const char *text, size_t len)
 {
 	char *p;
 
+	if (doc->nparas >= INDEXER_MAX_PARAS)
+		return 0;
 	if (grow((void **)&doc->paras, &doc->cap_paras, doc->nparas,
 	         sizeof(*doc->paras)) != 0)
 		return NB_ENOMEM;
@@ -348,8 +350,6 @@ indexer_doc_add_grid(struct indexer_doc *doc, struct indexer_grid *g)
 		indexer_grid_free(g);
 		return NB_ENOMEM;
 	}
-	if (doc->ngrids == 0)
-		doc->nparas_before_first_grid = doc->nparas;
 	doc->grids[doc->ngrids++] = g;
 	return 0;
 }

@@ -70,11 +70,10 @@ is_w(const xmlChar *uri)
 	return u != NULL && strstr(u, "wordprocessingml") != NULL;
 }
 
+/* The value of attribute name, copied into val (at most 31 bytes). */
 static const char *
-wattr(int nattr, const xmlChar **attrs, const char *name)
+wattr(int nattr, const xmlChar **attrs, const char *name, char *val)
 {
-	static char val[32];
-
 	/* SAX2 attributes: localname, prefix, URI, value, end */
 	for (int i = 0; i < nattr; i++) {
 		const xmlChar **a = attrs + 5 * i;
@@ -83,8 +82,8 @@ wattr(int nattr, const xmlChar **attrs, const char *name)
 		if (strcmp((const char *)a[0], name) != 0)
 			continue;
 		n = a[4] - a[3];
-		if (n >= sizeof(val))
-			n = sizeof(val) - 1;
+		if (n >= 32)
+			n = 31;
 		memcpy(val, a[3], n);
 		val[n] = '\0';
 		return val;
@@ -239,6 +238,36 @@ frame_free(struct dframe *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* A one-column table is a frame around text (a title box), not data. */
+static int
+one_column(const struct dframe *f)
+{
+	for (size_t i = 0; i < f->ncells; i++)
+		if (f->cells[i].col + f->cells[i].span > 1)
+			return 0;
+	return 1;
+}
+
+static int
+cells_as_paras(struct docx_state *s, const struct dframe *f)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < f->ncells && rc == 0; i++) {
+		const char *p = f->text.data + f->cells[i].off;
+		const char *end = p + f->cells[i].len;
+
+		while (p < end && rc == 0) {
+			const char *nl = memchr(p, '\n', end - p);
+			const char *e = nl ? nl : end;
+
+			rc = indexer_doc_add_para(s->doc, p, e - p);
+			p = e + 1;
+		}
+	}
+	return rc;
+}
+
 static void
 close_table(struct docx_state *s)
 {
@@ -246,7 +275,9 @@ close_table(struct docx_state *s)
 	struct indexer_grid *g = NULL;
 	int rc = close_cell(f);
 
-	if (rc == 0 && !f->nested)
+	if (rc == 0 && !f->nested && one_column(f))
+		rc = cells_as_paras(s, f);
+	else if (rc == 0 && !f->nested)
 		rc = build_grid(f, &g);
 	frame_free(f);
 	s->depth--;
@@ -264,6 +295,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	struct docx_state *s = ctx;
 	const char *n = (const char *)name;
 	struct dframe *f = s->depth ? &s->t[s->depth - 1] : NULL;
+	char vbuf[32];
 	const char *v;
 
 	(void)prefix;
@@ -312,7 +344,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			f->nrows = 1;
 		open_cell(f);
 	} else if (f != NULL && f->in_cell && strcmp(n, "gridSpan") == 0) {
-		v = wattr(nattr, attrs, "val");
+		v = wattr(nattr, attrs, "val", vbuf);
 		if (v != NULL) {
 			long span = strtol(v, NULL, 10);
 
@@ -321,11 +353,11 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			                                    : (size_t)span;
 		}
 	} else if (f != NULL && f->in_cell && strcmp(n, "vMerge") == 0) {
-		v = wattr(nattr, attrs, "val");
+		v = wattr(nattr, attrs, "val", vbuf);
 		f->vm = v != NULL && strcmp(v, "restart") == 0 ? VM_RESTART
 		                                               : VM_CONT;
 	} else if (f != NULL && !f->in_cell && strcmp(n, "gridBefore") == 0) {
-		v = wattr(nattr, attrs, "val");
+		v = wattr(nattr, attrs, "val", vbuf);
 		if (v != NULL) {
 			long k = strtol(v, NULL, 10);
 

@@ -2,9 +2,12 @@
  * html.c - report pages as county sites serve them, read with libxml2's
  * HTML parser.
  *
- * The parser runs in push mode with SAX callbacks instead of building a
- * tree: a page is converted to UTF-8 and fed in pieces, so the memory a
- * page needs is the text it holds, not a DOM several times its size.
+ * The parser pulls the page through a read callback and reports it with
+ * SAX callbacks instead of building a tree, so the memory a page needs
+ * beyond its bytes is the text it holds, not a DOM several times its
+ * size (libxml2's push mode would keep a second copy of the page).  Pages
+ * not in valid UTF-8 are converted first: libxml2 would switch a page
+ * with one bad byte to Latin-1.
  *
  * Tables: each <table> becomes a grid (rowspan/colspan expanded).  A table
  * that holds another table, or has a single column, is page layout: its
@@ -22,7 +25,6 @@
 #include "internal.h"
 
 #define MAX_TABLE_DEPTH 32
-#define FEED            65536
 
 struct tframe {
 	struct indexer_grid *g;
@@ -113,28 +115,56 @@ attr(const xmlChar **attrs, const char *name)
 	return NULL;
 }
 
-static int
-is_block(const char *n)
-{
-	static const char *const blocks[] = {
-	    "p",      "div",     "br",      "li",     "ul",     "ol",
-	    "h1",     "h2",      "h3",      "h4",     "h5",     "h6",
-	    "center", "section", "article", "header", "footer", "blockquote",
-	    "pre",    "hr",      "dl",      "dt",     "dd",     "form",
-	    "nav",    "main",    "aside"};
+enum tag {
+	T_OTHER,
+	T_BLOCK,
+	T_SKIP,
+	T_TABLE,
+	T_TR,
+	T_TD,
+	T_TITLE,
+	T_META,
+	T_IMG
+};
 
-	for (size_t i = 0; i < NB_NELEM(blocks); i++)
-		if (strcmp(n, blocks[i]) == 0)
-			return 1;
-	return 0;
+struct tagname {
+	const char *name;
+	enum tag tag;
+};
+
+static int
+tag_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct tagname *)elem)->name);
 }
 
-static int
-is_skipped(const char *n)
+/*
+ * What an element means here.  Called for every start and end tag: a
+ * binary search over the names that matter, in strcmp order.
+ */
+static enum tag
+tag_of(const char *n)
 {
-	return strcmp(n, "script") == 0 || strcmp(n, "style") == 0 ||
-	       strcmp(n, "noscript") == 0 || strcmp(n, "template") == 0 ||
-	       strcmp(n, "select") == 0 || strcmp(n, "textarea") == 0;
+	static const struct tagname tags[] = {
+	    {"article", T_BLOCK}, {"aside", T_BLOCK},   {"blockquote", T_BLOCK},
+	    {"br", T_BLOCK},      {"center", T_BLOCK},  {"dd", T_BLOCK},
+	    {"div", T_BLOCK},     {"dl", T_BLOCK},      {"dt", T_BLOCK},
+	    {"footer", T_BLOCK},  {"form", T_BLOCK},    {"h1", T_BLOCK},
+	    {"h2", T_BLOCK},      {"h3", T_BLOCK},      {"h4", T_BLOCK},
+	    {"h5", T_BLOCK},      {"h6", T_BLOCK},      {"header", T_BLOCK},
+	    {"hr", T_BLOCK},      {"img", T_IMG},       {"li", T_BLOCK},
+	    {"main", T_BLOCK},    {"meta", T_META},     {"nav", T_BLOCK},
+	    {"noscript", T_SKIP}, {"ol", T_BLOCK},      {"p", T_BLOCK},
+	    {"pre", T_BLOCK},     {"script", T_SKIP},   {"section", T_BLOCK},
+	    {"select", T_SKIP},   {"style", T_SKIP},    {"table", T_TABLE},
+	    {"td", T_TD},         {"template", T_SKIP}, {"textarea", T_SKIP},
+	    {"th", T_TD},         {"title", T_TITLE},   {"tr", T_TR},
+	    {"ul", T_BLOCK},
+	};
+	const struct tagname *t =
+	    bsearch(n, tags, NB_NELEM(tags), sizeof(tags[0]), tag_cmp);
+
+	return t != NULL ? t->tag : T_OTHER;
 }
 
 /* A line break inside the open cell, if any. */
@@ -154,24 +184,24 @@ static void
 on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
 {
 	struct html_state *s = ctx;
-	const char *n = (const char *)xname;
+	enum tag t = tag_of((const char *)xname);
 	struct tframe *f = s->depth ? &s->t[s->depth - 1] : NULL;
 
-	if (s->rc != 0)
+	if (s->rc != 0 || t == T_OTHER)
 		return;
-	if (is_skipped(n)) {
+	if (t == T_SKIP) {
 		s->skip++;
 		return;
 	}
-	if (strcmp(n, "title") == 0) {
+	if (t == T_TITLE) {
 		s->in_title = 1;
 		return;
 	}
-	if (strcmp(n, "img") == 0) {
+	if (t == T_IMG) {
 		indexer_doc_add_image(s->doc);
 		return;
 	}
-	if (strcmp(n, "meta") == 0) {
+	if (t == T_META) {
 		const char *name = attr(attrs, "name");
 		const char *content = attr(attrs, "content");
 
@@ -190,7 +220,7 @@ on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
 		}
 		return;
 	}
-	if (strcmp(n, "table") == 0) {
+	if (t == T_TABLE) {
 		flush_para(s);
 		if (s->depth == MAX_TABLE_DEPTH) {
 			s->ignored_tables++;
@@ -211,7 +241,7 @@ on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
 		s->depth++;
 		return;
 	}
-	if (f != NULL && strcmp(n, "tr") == 0) {
+	if (f != NULL && t == T_TR) {
 		int rc;
 
 		close_cell(s);
@@ -220,7 +250,7 @@ on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
 			fail(s, rc);
 		return;
 	}
-	if (f != NULL && (strcmp(n, "td") == 0 || strcmp(n, "th") == 0)) {
+	if (f != NULL && t == T_TD) {
 		close_cell(s);
 		flush_para(s);
 		f->in_cell = 1;
@@ -228,7 +258,7 @@ on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
 		f->colspan = span_attr(attrs, "colspan");
 		return;
 	}
-	if (is_block(n)) {
+	if (t == T_BLOCK) {
 		flush_para(s);
 		cell_break(s);
 	}
@@ -257,33 +287,32 @@ static void
 on_end(void *ctx, const xmlChar *xname)
 {
 	struct html_state *s = ctx;
-	const char *n = (const char *)xname;
+	enum tag t = tag_of((const char *)xname);
 
-	if (s->rc != 0)
+	if (s->rc != 0 || t == T_OTHER)
 		return;
-	if (is_skipped(n)) {
+	if (t == T_SKIP) {
 		if (s->skip > 0)
 			s->skip--;
 		return;
 	}
-	if (strcmp(n, "title") == 0) {
+	if (t == T_TITLE) {
 		s->in_title = 0;
 		return;
 	}
-	if (strcmp(n, "table") == 0) {
+	if (t == T_TABLE) {
 		if (s->ignored_tables > 0)
 			s->ignored_tables--;
 		else if (s->depth > 0)
 			close_table(s);
 		return;
 	}
-	if (s->depth > 0 && (strcmp(n, "td") == 0 || strcmp(n, "th") == 0 ||
-	                     strcmp(n, "tr") == 0)) {
+	if (s->depth > 0 && (t == T_TD || t == T_TR)) {
 		close_cell(s);
 		flush_para(s);
 		return;
 	}
-	if (is_block(n)) {
+	if (t == T_BLOCK) {
 		flush_para(s);
 		cell_break(s);
 	}
@@ -333,19 +362,29 @@ on_text(void *ctx, const xmlChar *ch, int len)
 		fail(s, rc);
 }
 
+/* The parser pulls the UTF-8 text through this, a few KB at a time. */
+struct source {
+	const char *p;
+	size_t left;
+};
+
 static int
-feed_cb(void *arg, const char *utf8, size_t len)
+source_read(void *arg, char *buf, int len)
 {
-	struct html_state *s = arg;
+	struct source *src = arg;
+	size_t n = src->left < (size_t)len ? src->left : (size_t)len;
 
-	while (len > 0 && s->rc == 0) {
-		size_t n = len > FEED ? FEED : len;
+	memcpy(buf, src->p, n);
+	src->p += n;
+	src->left -= n;
+	return (int)n;
+}
 
-		htmlParseChunk(s->ctxt, utf8, (int)n, 0);
-		utf8 += n;
-		len -= n;
-	}
-	return s->rc;
+static int
+source_close(void *arg)
+{
+	(void)arg;
+	return 0;
 }
 
 int
@@ -353,35 +392,52 @@ read_html(const char *data, size_t len, const char *content_type,
           struct indexer_doc *doc, struct indexer_status *st)
 {
 	struct html_state s = {.doc = doc};
-	htmlSAXHandler sax;
-	char cs[40];
+	struct source src = {data, len};
+	char cs[40], *conv = NULL;
 	int rc;
 
-	memset(&sax, 0, sizeof(sax));
-	sax.startElement = on_start;
-	sax.endElement = on_end;
-	sax.characters = on_text;
-	sax.cdataBlock = on_text;
 	charset_detect(content_type, data, len, cs, sizeof(cs));
+	if (strcmp(cs, "UTF-8") == 0 && len >= 3 &&
+	    memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		src.p += 3;
+		src.left -= 3;
+	}
+	/* valid UTF-8 is read in place; anything else is converted first */
+	if (strcmp(cs, "UTF-8") != 0 ||
+	    utf8_valid_prefix((const unsigned char *)src.p, src.left) !=
+	        src.left) {
+		rc = charset_to_utf8(cs, data, len, 2 * INDEXER_MAX_INPUT,
+		                     &conv, &src.left);
+		if (rc == NB_EINVAL)
+			rc = charset_to_utf8("UTF-8", data, len,
+			                     2 * INDEXER_MAX_INPUT, &conv,
+			                     &src.left);
+		if (rc != 0)
+			return rc;
+		src.p = conv;
+	}
 	nb_buf_init(&s.para, INDEXER_MAX_TEXT);
 	nb_buf_init(&s.title, 4096);
-	s.ctxt = htmlCreatePushParserCtxt(&sax, &s, NULL, 0, NULL,
-	                                  XML_CHAR_ENCODING_UTF8);
-	if (s.ctxt == NULL) {
+	s.ctxt = htmlNewParserCtxt();
+	if (s.ctxt == NULL || s.ctxt->sax == NULL) {
 		rc = NB_ENOMEM;
 		goto done;
 	}
-	/* the bytes are UTF-8 by now, whatever a <meta> inside says */
-	htmlCtxtUseOptions(
-	    s.ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-	                HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
-	rc = charset_to_utf8_cb(cs, data, len, feed_cb, &s);
-	if (rc == NB_EINVAL)
-		rc = charset_to_utf8_cb("UTF-8", data, len, feed_cb, &s);
-	if (rc == 0 && s.rc == 0)
-		htmlParseChunk(s.ctxt, NULL, 0, 1);
-	if (rc == 0)
-		rc = s.rc;
+	memset(s.ctxt->sax, 0, sizeof(*s.ctxt->sax));
+	s.ctxt->sax->startElement = on_start;
+	s.ctxt->sax->endElement = on_end;
+	s.ctxt->sax->characters = on_text;
+	s.ctxt->sax->cdataBlock = on_text;
+	s.ctxt->userData = &s;
+	/*
+	 * Pulled through a read callback the parser keeps only a window of
+	 * the page; the text is UTF-8 by now, whatever a <meta> inside says.
+	 */
+	htmlCtxtReadIO(s.ctxt, source_read, source_close, &src, NULL, "UTF-8",
+	               HTML_PARSE_RECOVER | HTML_PARSE_NONET |
+	                   HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	                   HTML_PARSE_IGNORE_ENC);
+	rc = s.rc;
 	if (rc == 0) {
 		while (s.depth > 0)
 			close_table(&s);
@@ -406,5 +462,6 @@ done:
 	}
 	nb_buf_free(&s.para);
 	nb_buf_free(&s.title);
+	free(conv);
 	return rc;
 }

@@ -549,9 +549,12 @@ indexer_doc_record(const struct indexer_ctx *ctx, const struct indexer_doc *doc,
 		goto fail;
 	}
 	title_extract(doc, &ti);
+	/* the title's words first, then the page's, then the body's */
 	if (ti.agency[0] == '\0' && doc->meta[META_SOURCE] != NULL)
 		snprintf(ti.agency, sizeof(ti.agency), "%s",
 		         doc->meta[META_SOURCE]);
+	if (ti.agency[0] == '\0')
+		title_agency_from_body(doc, ti.agency, sizeof(ti.agency));
 	agency_resolve(ctx, ti.agency, hint, agency, sizeof(agency), region,
 	               sizeof(region));
 	year = ti.year;
@@ -679,9 +682,18 @@ source_object(const struct indexer_input *in, const struct indexer_doc *doc,
 	if (in->url)
 		json_object_set_new(o, "url", json_string(in->url));
 	if (pub == NULL && doc->meta[META_PUBDATE] != NULL) {
-		/* "2022-01-20 09:30:00" -> "2022-01-20" */
-		snprintf(date, sizeof(date), "%.10s", doc->meta[META_PUBDATE]);
-		pub = date;
+		const char *m = doc->meta[META_PUBDATE];
+
+		/* "2022-01-20 09:30:00" -> "2022-01-20"; other forms are not
+		 * guessed at */
+		while (*m == ' ')
+			m++;
+		if (strspn(m, "0123456789") == 4 && m[4] == '-' &&
+		    strspn(m + 5, "0123456789") == 2 && m[7] == '-' &&
+		    strspn(m + 8, "0123456789") == 2) {
+			snprintf(date, sizeof(date), "%.10s", m);
+			pub = date;
+		}
 	}
 	if (pub != NULL)
 		json_object_set_new(o, "published", json_string(pub));

@@ -21,8 +21,9 @@
  *  - A context is immutable once built and may be shared by threads; a doc
  *    belongs to one thread at a time.
  *  - Every input is capped (INDEXER_MAX_* below): an oversized document or
- *    table gives NB_ETOOBIG or NB_EUNPARSED with a reason, never a partial
- *    record.
+ *    table gives NB_ETOOBIG with a reason, never a partial record.  Text
+ *    beyond the cell and paragraph caps is cut, marked so that it can never
+ *    read as a number.
  *  - Numbers in records are JSON integers when written as integers and
  *    reals otherwise; dump records with INDEXER_JSON_FLAGS so that reals
  *    print as written (2.43, not 2.4300000000000002).
@@ -53,6 +54,9 @@ struct nb_config;
  * number, and is cut (ending in U+2026 so it can never read as one). */
 #define INDEXER_MAX_CELL_TEXT 16384
 #define INDEXER_MAX_PARA_TEXT 4096
+/* Paragraphs kept of one document: titles and years are in the first
+ * few; the rest is prose nobody reads here. */
+#define INDEXER_MAX_PARAS 512
 
 /* What a document was recognised as (by content). */
 enum indexer_format {
@@ -142,7 +146,8 @@ struct indexer_status {
  *   NB_ENOTREPORT  a document that holds no disclosure tables (st->reason
  *                  starts with "not a report: ");
  *   NB_EUNPARSED   recognised but not readable here: PDF, image, .doc,
- *                  zip that is not .docx, corrupt .docx, binary
+ *                  zip that is not .docx, corrupt .docx, binary, a page
+ *                  or .docx whose report is images only
  *                  (st->reason starts with "unparsed: ");
  *   NB_ETOOBIG     over a limit above (st->reason says which);
  *   NB_EINVAL      bad arguments (NULL data with len > 0, bad template);
@@ -209,7 +214,8 @@ int indexer_doc_new(struct indexer_doc **out);
 void indexer_doc_free(struct indexer_doc *doc);
 
 /* A paragraph of body text (title lines, headings, prose); copied, at
- * most INDEXER_MAX_PARA_TEXT bytes of it.
+ * most INDEXER_MAX_PARA_TEXT bytes of it; beyond INDEXER_MAX_PARAS
+ * paragraphs, dropped.
  * Returns 0, NB_ETOOBIG or NB_ENOMEM. */
 int indexer_doc_add_para(struct indexer_doc *doc, const char *text, size_t len);
 
@@ -259,8 +265,9 @@ struct indexer_match_opts {
  * @param[out] rec  on success, the record without "source" (caller owns).
  * @param[out] st   reason when there is no record; may be NULL (its
  *                  format is left as it is).
- * Returns 0, NB_ENOTREPORT (no disclosure table found), NB_EINVAL or
- * NB_ENOMEM.
+ * Returns 0, NB_ENOTREPORT (no disclosure table found), NB_EUNPARSED (no
+ * table, but a report title and images: a scanned report), NB_EINVAL (a
+ * template other than 2019/2021) or NB_ENOMEM.
  */
 int indexer_doc_record(const struct indexer_ctx *ctx,
                        const struct indexer_doc *doc,

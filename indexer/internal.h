@@ -55,7 +55,6 @@ struct indexer_doc {
 	size_t ngrids, cap_grids;
 	char *meta[META_N];
 	size_t nimages;
-	size_t nparas_before_first_grid; /* valid once ngrids > 0 */
 };
 
 /* Forget the paragraphs from the n-th on (a reader that learns late that
@@ -123,6 +122,10 @@ struct title_info {
 
 /* Find title, agency-as-written and year in the document. */
 void title_extract(const struct indexer_doc *doc, struct title_info *ti);
+
+/* The agency an opening paragraph names ("由…编制"), or "" in out. */
+void title_agency_from_body(const struct indexer_doc *doc, char *out,
+                            size_t outlen);
 
 /* ---- context (indexer.c) ---- */
 

@@ -409,11 +409,16 @@ classify(const struct lcell *c, enum sect sect, int *arg)
 		return L_APP_HDR;
 	if (len <= 90 && (has(core, "行政复议") || has(core, "行政诉讼")))
 		return L_APP_MARK;
-	if ((r = act_row_label(core)) >= 0 && len <= 60) {
+	/*
+	 * Row labels of section 二 and the sub-rows of 三 use words other
+	 * tables use too (行政许可, 信访, 确认): they count only inside a
+	 * table a header or a stronger label has already placed.
+	 */
+	if (sect == S_ACTIVE && (r = act_row_label(core)) >= 0 && len <= 60) {
 		*arg = r;
 		return L_ACT_ROW;
 	}
-	if ((r = req_leaf_label(core)) >= 0) {
+	if (sect == S_REQ && (r = req_leaf_label(core)) >= 0) {
 		*arg = r;
 		return L_REQ_ROW;
 	}
@@ -816,6 +821,11 @@ flush_pending(struct matcher *m, const struct indexer_grid *g, size_t r)
 {
 	struct row empty = {0};
 
+	/* in a one-column grid a label is a heading, not a row of a table */
+	if (g->ncols < 2) {
+		m->pend_kind = 0;
+		return;
+	}
 	if (m->pend_kind == 1)
 		emit_active(m, m->pend_row, &empty, 0, g, r);
 	else if (m->pend_kind == 2)

@@ -250,3 +250,33 @@ title_extract(const struct indexer_doc *doc, struct title_info *ti)
 			set_title(ti, meta);
 	}
 }
+
+void
+title_agency_from_body(const struct indexer_doc *doc, char *out, size_t outlen)
+{
+	size_t limit = doc->nparas < 10 ? doc->nparas : 10;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < limit; i++) {
+		size_t l = strlen(doc->paras[i]);
+		char *c = malloc(l + 1), *by, *end;
+
+		if (c == NULL)
+			return;
+		clean_text(doc->paras[i], l, c);
+		/* "……要求，由樟树市人民政府办公室编制。" */
+		by = strstr(c, "由");
+		end = by ? strstr(by, "编制") : NULL;
+		if (by != NULL && end != NULL && end - by > 3 + 6 &&
+		    end - by < 3 + 90 && (size_t)(end - by - 3) < outlen) {
+			*end = '\0';
+			if (!has_sentence_punct(by + 3) &&
+			    strchr(by + 3, '(') == NULL) {
+				strcpy(out, by + 3);
+				free(c);
+				return;
+			}
+		}
+		free(c);
+	}
+}

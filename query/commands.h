@@ -20,4 +20,7 @@ struct nb_command {
 /* Exit statuses shared by every subcommand. */
 enum { Q_OK = 0, Q_NO = 1, Q_ERR = 2 };
 
+/* store */
+int cmd_warc(int argc, char *argv[]);
+
 #endif

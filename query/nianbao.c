@@ -15,6 +15,8 @@ static const struct nb_command commands[] = {
      "read report files and print their records"},
 
     /* store */
+    {"warc", cmd_warc, "warc get|verify|cdxj [options]",
+     "archived payloads, integrity check, CDXJ index"},
 
     /* query */
 

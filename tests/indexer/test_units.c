@@ -416,6 +416,29 @@ test_short_rows(void **state)
 	json_decref(rec);
 }
 
+/* Words of the report's rows in some other table are not its rows. */
+static void
+test_foreign_tables(void **state)
+{
+	static const char *const rows[] = {
+	    "事项|数量",
+	    "信访举报投诉类申请|12",
+	    "行政许可|5",
+	    "要求行政机关确认|3",
+	    "",
+	    "|自然人|法人或其他组织|总计",
+	    ROW7("本年新收政府信息公开申请数量", "1"),
+	    NULL};
+	json_t *rec =
+	    parse_rows("樟树市2021年政府信息公开工作年度报告", rows, NULL);
+
+	(void)state;
+	assert_false(has_path(rec, "active"));
+	assert_false(has_path(rec, "requests.results"));
+	assert_int_equal(at(rec, "requests.new", 6), 1);
+	json_decref(rec);
+}
+
 /* The template comes from headers, "unknown" (with a warning) if none. */
 static void
 test_template_unknown(void **state)
@@ -590,6 +613,15 @@ test_charset_detect(void **state)
 	assert_string_equal(cs, "GB18030");
 	charset_detect(NULL, "plain \xe6\xa8\x9f", 9, cs, sizeof(cs));
 	assert_string_equal(cs, "UTF-8");
+	/* a server's Latin-1 default says nothing about a Chinese page */
+	charset_detect("text/html; charset=ISO-8859-1", "\xd5\xc1\xca\xf7", 4,
+	               cs, sizeof(cs));
+	assert_string_equal(cs, "GB18030");
+	charset_detect("text/html; charset=iso-8859-1", "\xe6\xa8\x9f", 3, cs,
+	               sizeof(cs));
+	assert_string_equal(cs, "UTF-8");
+	charset_detect(NULL, "<meta charset=big5>", 19, cs, sizeof(cs));
+	assert_string_equal(cs, "BIG5");
 	/* the first <meta charset> wins; a second one in the body does not */
 	charset_detect(NULL, "<meta charset=utf-8><body><meta charset=gbk>", 44,
 	               cs, sizeof(cs));
@@ -714,6 +746,70 @@ test_docx(void **state)
 	assert_int_equal(at(rec, "requests.results.denied.law_prohibited", 6),
 	                 12);
 	assert_int_equal(at(rec, "requests.results.other.other", 0), 0);
+	json_decref(rec);
+	/* the grids themselves: gridSpan widens, vMerge continues down */
+	{
+		struct indexer_input in = {.data = docx, .len = len};
+		const struct indexer_grid *g;
+		struct indexer_doc *doc;
+		size_t r0, c0;
+
+		assert_int_equal(indexer_doc_read(&in, &doc, NULL), 0);
+		assert_int_equal(indexer_doc_ngrids(doc), 2);
+		assert_null(indexer_doc_grid(doc, 2));
+		g = indexer_doc_grid(doc, 1);
+		assert_int_equal(indexer_grid_nrows(g), 4);
+		assert_int_equal(indexer_grid_ncols(g), 10);
+		assert_string_equal(indexer_grid_at(g, 0, 5, &r0, &c0),
+		                    "法人或其他组织");
+		assert_int_equal(c0, 4);
+		assert_string_equal(indexer_grid_at(g, 3, 0, &r0, &c0),
+		                    "三、本年度办理结果");
+		assert_int_equal(r0, 1);
+		assert_string_equal(indexer_grid_at(g, 2, 1, &r0, &c0),
+		                    "（三）不予公开");
+		assert_int_equal(r0, 1);
+		assert_string_equal(indexer_grid_at(g, 3, 1, &r0, &c0),
+		                    "（六）其他处理");
+		assert_int_equal(r0, 3);
+		indexer_doc_free(doc);
+	}
+	free(docx);
+	indexer_ctx_free(ctx);
+}
+
+/* A one-column table is a text frame: its lines are paragraphs. */
+static void
+test_docx_frame(void **state)
+{
+	static const char
+	    body
+	        [] =
+	            "<w:tbl><w:tr>" TC("樟树市2021年政府信息公开工作年度报告") "</w:tr><w:tr>" TC(
+	                "行政处罚") "</w:tr></w:tbl>"
+	                            "<w:tbl>"
+	                            "<w:tr>" TC("信息内容") TC("本年制发件数")
+	                                TC("本年废止件数") TC(
+	                                    "现行有效件数") "</w:tr>"
+	                                                    "<w:tr>" TC(
+	                                                        "规章") TC("1")
+	                                                        TC("2") TC(
+	                                                            "3") "</"
+	                                                                 "w:tr>"
+	                                                                 "</"
+	                                                                 "w:"
+	                                                                 "tbl>";
+	struct indexer_ctx *ctx = th_ctx();
+	size_t len;
+	void *docx = th_docx(body, &len);
+	json_t *rec;
+
+	(void)state;
+	assert_int_equal(th_parse(ctx, docx, len, NULL, NULL, &rec, NULL), 0);
+	assert_string_equal(json_string_value(json_object_get(rec, "title")),
+	                    "樟树市2021年政府信息公开工作年度报告");
+	assert_false(has_path(rec, "active.punishment"));
+	assert_int_equal(at(rec, "active.rules.in_force", 0), 3);
 	json_decref(rec);
 	free(docx);
 	indexer_ctx_free(ctx);
@@ -880,6 +976,21 @@ test_year_fallbacks(void **state)
 	json_decref(rec);
 	indexer_doc_free(doc);
 	free(text);
+	/* no agency in the title: the opening paragraph names it */
+	text =
+	    text_doc("2021年政府信息公开工作年度报告\n本报告依据《条例》要求，"
+	             "由樟树市机关事务管理局编制。",
+	             rows);
+	in.data = text;
+	in.len = strlen(text);
+	assert_int_equal(indexer_doc_read(&in, &doc, NULL), 0);
+	assert_int_equal(indexer_doc_record(ctx, doc, &mo, &rec, NULL), 0);
+	assert_string_equal(json_string_value(json_object_get(rec, "agency")),
+	                    "樟树市机关事务管理局");
+	assert_int_equal(at(rec, "year", 0), 2021);
+	json_decref(rec);
+	indexer_doc_free(doc);
+	free(text);
 	/* a year in the opening paragraph beats the publication date */
 	text = text_doc(
 	    "樟树市统计局政府信息公开工作年度报告\n2020年，我局……。", rows);
@@ -920,6 +1031,26 @@ test_meta(void **state)
 	                    "2021年政府信息公开工作年度报告");
 	assert_int_equal(at(rec, "year", 0), 2021);
 	json_decref(rec);
+	/* a capture's publication date comes from PubDate, date part only */
+	{
+		struct indexer_input in = {.data = page,
+		                           .len = strlen(page),
+		                           .url = "http://h/a.shtml",
+		                           .content_type = "text/html; "
+		                                           "charset=UTF-8"};
+		json_t *src;
+
+		assert_int_equal(indexer_parse(ctx, &in, &rec, NULL), 0);
+		src = json_object_get(rec, "source");
+		assert_string_equal(
+		    json_string_value(json_object_get(src, "published")),
+		    "2022-01-20");
+		assert_string_equal(
+		    json_string_value(json_object_get(src, "content_type")),
+		    "text/html");
+		assert_null(json_object_get(src, "fetched"));
+		json_decref(rec);
+	}
 	indexer_ctx_free(ctx);
 }
 
@@ -1056,12 +1187,14 @@ main(void)
 	    cmocka_unit_test(test_labels_active_2019),
 	    cmocka_unit_test(test_non_numbers),
 	    cmocka_unit_test(test_short_rows),
+	    cmocka_unit_test(test_foreign_tables),
 	    cmocka_unit_test(test_template_unknown),
 	    cmocka_unit_test(test_html_spans),
 	    cmocka_unit_test(test_html_gbk),
 	    cmocka_unit_test(test_charset_detect),
 	    cmocka_unit_test(test_charset_convert),
 	    cmocka_unit_test(test_docx),
+	    cmocka_unit_test(test_docx_frame),
 	    cmocka_unit_test(test_grid_api),
 	    cmocka_unit_test(test_titles),
 	    cmocka_unit_test(test_year_fallbacks),
