@@ -658,6 +658,27 @@ text_reason(const struct reader *rd, int npages, struct indexer_status *st)
 	return 1;
 }
 
+/*
+ * Do the paragraphs hold the disclosure tables' words?  Then the tables
+ * are there but drew no borders (or only some): their cells cannot be
+ * told apart by position, and a guess could put a number in the wrong
+ * column, so the report is unparsed rather than "no report".
+ */
+static int
+tables_in_text(const struct indexer_doc *doc)
+{
+	static const char *const words[] = {"申请人情况", "本年新收",
+	                                    "上年结转",   "结果维持",
+	                                    "结果维护",   "尚未审结"};
+	int seen = 0;
+
+	for (size_t i = 0; i < doc->nparas; i++)
+		for (size_t k = 0; k < NB_NELEM(words); k++)
+			if (strstr(doc->paras[i], words[k]) != NULL)
+				seen |= 1 << k;
+	return __builtin_popcount(seen) >= 2;
+}
+
 static int
 read_pages(struct reader *rd, fz_document *doc, struct indexer_doc *idoc,
            struct indexer_status *st)
@@ -708,8 +729,11 @@ read_pages(struct reader *rd, fz_document *doc, struct indexer_doc *idoc,
 		rc = NB_EUNPARSED;
 	} else if (text_reason(rd, n, st)) {
 		rc = NB_EUNPARSED;
-	} else {
-		rc = pdfl_layout_finish(lay, idoc);
+	} else if ((rc = pdfl_layout_finish(lay, idoc)) == 0 &&
+	           indexer_doc_ngrids(idoc) == 0 && tables_in_text(idoc)) {
+		status_set(st, "unparsed: PDF tables without drawn borders "
+		               "(cells cannot be placed by position)");
+		rc = NB_EUNPARSED;
 	}
 done:
 	free(pg.g);

@@ -3,11 +3,12 @@
  *
  *   pdf-fixtures docx IN.docx OUT.docx [--landscape] [--tall]
  *                [--repeat-header] [--furniture] [--fullwidth]
+ *                [--borderless]
  *       the renderer's .docx with what real PDFs show: A4 landscape;
  *       rows tall enough that every table runs over page breaks (and
  *       rows are cut by them); header rows repeated on each page; a
  *       running header and a "- N -" page-number footer; full-width
- *       digits in the tables.
+ *       digits in the tables; tables that draw no borders.
  *   pdf-fixtures single-other IN.json OUT.json
  *       a 2021 record whose （六）其他处理 is the single row.
  *   pdf-fixtures crafted DIR
@@ -63,7 +64,7 @@ replaced(char *s, const char *from, const char *to)
 /* ---- docx variants ---- */
 
 struct opts {
-	int landscape, tall, repeat, furniture, fullwidth;
+	int landscape, tall, repeat, furniture, fullwidth, borderless;
 };
 
 #define ROW_H "<w:trHeight w:val=\"900\"/>"
@@ -228,7 +229,7 @@ put(zip_t *za, const char *name, const char *data)
 static int
 docx_variant(const char *in, const char *out, const struct opts *o)
 {
-	char *doc = NULL, *rels = NULL, *types = NULL;
+	char *doc = NULL, *rels = NULL, *types = NULL, *styles = NULL;
 	zip_t *src = NULL, *dst = NULL;
 	zip_int64_t n;
 	int err, rc = 1;
@@ -240,7 +241,8 @@ docx_variant(const char *in, const char *out, const struct opts *o)
 	doc = entry(src, "word/document.xml");
 	rels = entry(src, "word/_rels/document.xml.rels");
 	types = entry(src, "[Content_Types].xml");
-	if (doc == NULL || rels == NULL || types == NULL) {
+	styles = entry(src, "word/styles.xml");
+	if (doc == NULL || rels == NULL || types == NULL || styles == NULL) {
 		log_warnx("%s: not the renderer's .docx", in);
 		goto done;
 	}
@@ -253,6 +255,10 @@ docx_variant(const char *in, const char *out, const struct opts *o)
 
 		free(doc);
 		doc = t;
+	}
+	if (o->borderless) {
+		doc = replaced(doc, "w:val=\"single\"", "w:val=\"nil\"");
+		styles = replaced(styles, "w:val=\"single\"", "w:val=\"nil\"");
 	}
 	if (o->fullwidth) {
 		char *t = fullwidth(doc);
@@ -292,7 +298,8 @@ docx_variant(const char *in, const char *out, const struct opts *o)
 
 		if (name == NULL || strcmp(name, "word/document.xml") == 0 ||
 		    strcmp(name, "word/_rels/document.xml.rels") == 0 ||
-		    strcmp(name, "[Content_Types].xml") == 0)
+		    strcmp(name, "[Content_Types].xml") == 0 ||
+		    strcmp(name, "word/styles.xml") == 0)
 			continue;
 		if ((zs = zip_source_zip(dst, src, i, 0, 0, -1)) == NULL ||
 		    zip_file_add(dst, name, zs, ZIP_FL_ENC_UTF_8) < 0) {
@@ -304,6 +311,7 @@ docx_variant(const char *in, const char *out, const struct opts *o)
 	if (put(dst, "word/document.xml", doc) != 0 ||
 	    put(dst, "word/_rels/document.xml.rels", rels) != 0 ||
 	    put(dst, "[Content_Types].xml", types) != 0 ||
+	    put(dst, "word/styles.xml", styles) != 0 ||
 	    (o->furniture && (put(dst, "word/header1.xml", header_xml) != 0 ||
 	                      put(dst, "word/footer1.xml", footer_xml) != 0))) {
 		log_warnx("%s: cannot write", out);
@@ -324,6 +332,7 @@ done:
 	free(doc);
 	free(rels);
 	free(types);
+	free(styles);
 	return rc;
 }
 
@@ -621,7 +630,8 @@ static void
 usage(void)
 {
 	log_warnx("usage: pdf-fixtures docx IN OUT [--landscape] [--tall] "
-	          "[--repeat-header] [--furniture] [--fullwidth] | "
+	          "[--repeat-header] [--furniture] [--fullwidth] "
+	          "[--borderless] | "
 	          "single-other IN.json OUT.json | crafted DIR");
 	exit(2);
 }
@@ -649,6 +659,8 @@ main(int argc, char **argv)
 			o.furniture = 1;
 		else if (strcmp(argv[i], "--fullwidth") == 0)
 			o.fullwidth = 1;
+		else if (strcmp(argv[i], "--borderless") == 0)
+			o.borderless = 1;
 		else
 			usage();
 	}

@@ -11,8 +11,9 @@
  *   - A 2021 record with the single （六）其他处理 row: the same record as
  *     its text rendering.
  *   - A capture says application/pdf.
- *   - Scans, OCR-only scans, text without a Unicode map, encryption,
- *     noise and truncation each give their reason and no record.
+ *   - Scans, OCR-only scans, text without a Unicode map, tables that draw
+ *     no borders, encryption, noise and truncation each give their reason
+ *     and no record.
  *   - Layout from synthetic glyphs and rules: a blank cell stays null
  *     where its column is, whatever the row holds; a table cut by a page,
  *     with a page number and a running header between its parts, is one
@@ -209,6 +210,11 @@ test_reasons(void **state)
 		expect_reason(ctx, pdf, len, cases[i].file, cases[i].reason);
 		free(pdf);
 	}
+	/* tables without borders: no guessing at columns */
+	pdf = th_read(material("pdf/borderless.plain.pdf"), &len);
+	expect_reason(ctx, pdf, len, "borderless",
+	              "unparsed: PDF tables without drawn borders");
+	free(pdf);
 	/* a seed cut short at several points: never a record, never a crash */
 	pdf = th_read(material("pdf/%s.plain.pdf", seeds[1]), &len);
 	for (int k = 1; k < 10; k++) {
@@ -367,7 +373,7 @@ test_page_break(void **state)
 	synth_grid(&s, xs, 2, ys2, 1);
 	synth_text(&s, 110, 74, "继续办理");
 	synth_text(&s, 60, 120, "四、政府信息公开行政复议、行政诉讼情况");
-	synth_text(&s, 280, 810, "- 2 -");
+	synth_text(&s, 260, 810, "第 2 页 共 2 页");
 	assert_int_equal(pdfl_layout_page(l, &s.pg), 0);
 	assert_int_equal(indexer_doc_new(&doc), 0);
 	assert_int_equal(pdfl_layout_finish(l, doc), 0);
