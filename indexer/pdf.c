@@ -7,8 +7,8 @@
  * exhausting memory or time.  Each page runs through a device of our own.
  * Text arrives as glyphs already mapped to Unicode (ToUnicode maps,
  * encodings) with their pen positions; a glyph's width is where the next
- * one starts, so no glyph outline is ever loaded (that would cost more
- * than everything else together).  The page's vector paths are kept when
+ * one starts, so the reader never asks FreeType for outlines or metrics.
+ * The page's vector paths are kept when
  * they are axis-aligned lines or thin rectangles, because those are the
  * borders of the tables.  Only the PDF handler is used (no HTML, XPS or
  * EPUB code is linked).
@@ -336,7 +336,8 @@ dev_stroke_path(fz_context *ctx, fz_device *dev, const fz_path *path,
 static int
 unmapped(int c)
 {
-	return c == 0xFFFD || c < 0x20 || (c >= 0xE000 && c <= 0xF8FF);
+	return c == 0xFFFD || c < 0x20 || (c >= 0xE000 && c <= 0xF8FF) ||
+	       (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF;
 }
 
 static int
@@ -380,6 +381,7 @@ take_span(struct page_dev *d, const fz_text_span *s, fz_matrix ctm)
 {
 	struct pdfl_page *pg = d->pg;
 	struct reader *rd = d->rd;
+	int extra = 0; /* characters after the first of one glyph (ligatures) */
 
 	for (int i = 0; i < s->len; i++) {
 		const fz_text_item *it = &s->items[i];
@@ -387,6 +389,7 @@ take_span(struct page_dev *d, const fz_text_span *s, fz_matrix ctm)
 		float size = sqrtf(fabsf(m.a * m.d - m.b * m.c)), w = 0;
 		struct pdfl_glyph *g;
 
+		extra = it->gid < 0 ? extra + 1 : 0;
 		if (it->ucs < 0 || blank(it->ucs))
 			continue;
 		if (s->wmode != 0 || m.a <= 0 || fabsf(m.b) > 0.05f * m.a ||
@@ -415,7 +418,8 @@ take_span(struct page_dev *d, const fz_text_span *s, fz_matrix ctm)
 		if ((g = new_glyph(pg)) == NULL)
 			return;
 		g->cp = (uint32_t)it->ucs;
-		g->x0 = m.e;
+		/* the characters of one glyph keep their order when sorted */
+		g->x0 = m.e + 0.01f * (float)extra;
 		g->x1 = m.e + w;
 		g->base = m.f;
 		g->y0 = m.f - 0.88f * size;

@@ -811,6 +811,16 @@ furniture_key(const char *text)
 }
 
 static int
+same_furniture(const struct pdfl_layout *l, char *const *key, size_t i,
+               size_t k)
+{
+	const struct item *a = &l->it[i], *b = &l->it[k];
+
+	return key[k] != NULL && fabsf(a->size - b->size) <= 0.1f * a->size &&
+	       fabsf(a->base - b->base) <= 6 && strcmp(key[k], key[i]) == 0;
+}
+
+static int
 mark_furniture(struct pdfl_layout *l)
 {
 	char **key = calloc(l->n + 1, sizeof(*key));
@@ -832,7 +842,9 @@ mark_furniture(struct pdfl_layout *l)
 		    (key[i] = furniture_key(it->text)) == NULL)
 			goto oom;
 	}
-	/* a band line seen on two pages or more, on half the pages at least */
+	/* a band line seen on two pages or more, on half the pages at least,
+	   at the same height and size (a title as large as a heading that
+	   a running header repeats in small print is no furniture) */
 	for (size_t i = 0; i < l->n; i++) {
 		size_t pages = 1;
 		int last = l->it[i].page;
@@ -840,15 +852,15 @@ mark_furniture(struct pdfl_layout *l)
 		if (key[i] == NULL || key[i][0] == '\0' || l->it[i].drop)
 			continue;
 		for (size_t k = i + 1; k < l->n; k++)
-			if (key[k] != NULL && l->it[k].page != last &&
-			    strcmp(key[k], key[i]) == 0) {
+			if (l->it[k].page != last &&
+			    same_furniture(l, key, i, k)) {
 				pages++;
 				last = l->it[k].page;
 			}
 		if (pages < 2 || pages * 2 < l->npages)
 			continue;
 		for (size_t k = i; k < l->n; k++)
-			if (key[k] != NULL && strcmp(key[k], key[i]) == 0)
+			if (k == i || same_furniture(l, key, i, k))
 				l->it[k].drop = 1;
 	}
 	for (size_t i = 0; i < l->n; i++)

@@ -14,6 +14,7 @@
  *   - Scans, OCR-only scans, text without a Unicode map, tables that draw
  *     no borders, encryption, noise and truncation each give their reason
  *     and no record.
+ *   - A hand-made table whose borders are thin filled rectangles.
  *   - Layout from synthetic glyphs and rules: a blank cell stays null
  *     where its column is, whatever the row holds; a table cut by a page,
  *     with a page number and a running header between its parts, is one
@@ -228,6 +229,31 @@ test_reasons(void **state)
 	indexer_ctx_free(ctx);
 }
 
+/* A hand-made ruled table: borders filled as thin rectangles, a font not
+ * embedded but mapped by ToUnicode, a full-width digit. */
+static void
+test_crafted_table(void **state)
+{
+	struct indexer_ctx *ctx = th_ctx();
+	struct indexer_status st;
+	json_t *rec;
+	size_t len;
+	char *pdf = th_read(material("crafted/table.pdf"), &len);
+
+	(void)state;
+	assert_int_equal(th_parse(ctx, pdf, len, NULL, NULL, &rec, &st), 0);
+	assert_string_equal(json_string_value(json_object_get(rec, "template")),
+	                    "2021");
+	assert_int_equal(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(rec, "active"), "licensing"),
+	        "decisions")),
+	    7);
+	json_decref(rec);
+	free(pdf);
+	indexer_ctx_free(ctx);
+}
+
 /* ---- layout from synthetic pages ---- */
 
 struct synth {
@@ -400,6 +426,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_single_other),
 	    cmocka_unit_test(test_capture),
 	    cmocka_unit_test(test_reasons),
+	    cmocka_unit_test(test_crafted_table),
 	    cmocka_unit_test(test_blank_by_position),
 	    cmocka_unit_test(test_page_break),
 	};
