@@ -360,6 +360,23 @@ nearest(const float *x, size_t n, float v)
 	return lo;
 }
 
+/* The slot of v between borders x[0..n] (n slots), v inside them. */
+static size_t
+slot_of(const float *x, size_t n, float v)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v > x[mid + 1])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Does every cell (slots sharing a root) fill its bounding rectangle? */
 static int
 rectangles(const size_t *cell, size_t nx, size_t ny)
@@ -511,10 +528,8 @@ table_build(const struct rules *rs, const size_t *hi, size_t nh,
 		if (used[i] || cx < b.xs[0] || cx > b.xs[nx] || cy < b.ys[0] ||
 		    cy > b.ys[ny])
 			continue;
-		for (c = 0; c + 1 < nx && cx > b.xs[c + 1]; c++)
-			;
-		for (r = 0; r + 1 < ny && cy > b.ys[r + 1]; r++)
-			;
+		c = slot_of(b.xs, nx, cx);
+		r = slot_of(b.ys, ny, cy);
 		s = b.cell[r * nx + c];
 		if (grow((void **)&b.cg[s], &b.capcg[s], b.ncg[s],
 		         sizeof(*b.cg[s])) != 0)

@@ -1,14 +1,20 @@
 #!/bin/sh
 # tests/pdf/fuzz/run.sh BUILD SECONDS - run the PDF fuzzer for SECONDS
-# under ASan+UBSan on a scratch copy of its corpus (the hand-made PDFs
-# pdf-fixtures writes at build time).  Fails on any crash, leak or hang.
+# under ASan+UBSan on a scratch copy of its corpus: the hand-made PDFs
+# pdf-fixtures writes at build time, and the seed PDFs LibreOffice printed
+# for `make test` (build/), when it has run.  Fails on any crash, leak or
+# hang.
 set -u
 build=$1 secs=${2:-60}
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 fuzzdir=$build/tests/pdf/fuzz
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus"
 cp "$fuzzdir"/corpus/*.pdf "$work/corpus"/
+for p in "$root"/build/tests/pdf/material/pdf/*.plain.pdf; do
+	[ -f "$p" ] && cp "$p" "$work/corpus"/
+done
 echo "== fuzz_indexer_pdf: ${secs}s"
 # -timeout above the reader's own time cap (PDFL_MAX_MS)
 ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
