@@ -3,12 +3,13 @@
  *
  *   pdf-fixtures docx IN.docx OUT.docx [--landscape] [--tall]
  *                [--repeat-header] [--furniture] [--fullwidth]
- *                [--borderless]
+ *                [--borderless] [--bare-title]
  *       the renderer's .docx with what real PDFs show: A4 landscape;
  *       rows tall enough that every table runs over page breaks (and
  *       rows are cut by them); header rows repeated on each page; a
  *       running header and a "- N -" page-number footer; full-width
- *       digits in the tables; tables that draw no borders.
+ *       digits in the tables; tables that draw no borders; a title in
+ *       the file's metadata that names no agency.
  *   pdf-fixtures single-other IN.json OUT.json
  *       a 2021 record whose （六）其他处理 is the single row.
  *   pdf-fixtures crafted DIR
@@ -65,6 +66,7 @@ replaced(char *s, const char *from, const char *to)
 
 struct opts {
 	int landscape, tall, repeat, furniture, fullwidth, borderless;
+	int bare_title;
 };
 
 #define ROW_H "<w:trHeight w:val=\"900\"/>"
@@ -230,6 +232,7 @@ static int
 docx_variant(const char *in, const char *out, const struct opts *o)
 {
 	char *doc = NULL, *rels = NULL, *types = NULL, *styles = NULL;
+	char *core = NULL;
 	zip_t *src = NULL, *dst = NULL;
 	zip_int64_t n;
 	int err, rc = 1;
@@ -242,7 +245,9 @@ docx_variant(const char *in, const char *out, const struct opts *o)
 	rels = entry(src, "word/_rels/document.xml.rels");
 	types = entry(src, "[Content_Types].xml");
 	styles = entry(src, "word/styles.xml");
-	if (doc == NULL || rels == NULL || types == NULL || styles == NULL) {
+	core = entry(src, "docProps/core.xml");
+	if (doc == NULL || rels == NULL || types == NULL || styles == NULL ||
+	    core == NULL) {
 		log_warnx("%s: not the renderer's .docx", in);
 		goto done;
 	}
@@ -255,6 +260,21 @@ docx_variant(const char *in, const char *out, const struct opts *o)
 
 		free(doc);
 		doc = t;
+	}
+	if (o->bare_title) {
+		/* the file's title without the agency, as many are */
+		char *t = strstr(core, "<dc:title>"), *e;
+
+		if (t != NULL && (e = strstr(t, "</dc:title>")) != NULL) {
+			struct nb_buf b;
+
+			nb_buf_init(&b, MAX_PART);
+			nb_buf_add(&b, core, t + 10 - core);
+			nb_buf_adds(&b, "政府信息公开工作年度报告");
+			nb_buf_adds(&b, e);
+			free(core);
+			core = nb_buf_take(&b, NULL);
+		}
 	}
 	if (o->borderless) {
 		doc = replaced(doc, "w:val=\"single\"", "w:val=\"nil\"");
@@ -299,7 +319,8 @@ docx_variant(const char *in, const char *out, const struct opts *o)
 		if (name == NULL || strcmp(name, "word/document.xml") == 0 ||
 		    strcmp(name, "word/_rels/document.xml.rels") == 0 ||
 		    strcmp(name, "[Content_Types].xml") == 0 ||
-		    strcmp(name, "word/styles.xml") == 0)
+		    strcmp(name, "word/styles.xml") == 0 ||
+		    strcmp(name, "docProps/core.xml") == 0)
 			continue;
 		if ((zs = zip_source_zip(dst, src, i, 0, 0, -1)) == NULL ||
 		    zip_file_add(dst, name, zs, ZIP_FL_ENC_UTF_8) < 0) {
@@ -312,6 +333,7 @@ docx_variant(const char *in, const char *out, const struct opts *o)
 	    put(dst, "word/_rels/document.xml.rels", rels) != 0 ||
 	    put(dst, "[Content_Types].xml", types) != 0 ||
 	    put(dst, "word/styles.xml", styles) != 0 ||
+	    put(dst, "docProps/core.xml", core) != 0 ||
 	    (o->furniture && (put(dst, "word/header1.xml", header_xml) != 0 ||
 	                      put(dst, "word/footer1.xml", footer_xml) != 0))) {
 		log_warnx("%s: cannot write", out);
@@ -333,6 +355,7 @@ done:
 	free(rels);
 	free(types);
 	free(styles);
+	free(core);
 	return rc;
 }
 
@@ -631,7 +654,7 @@ usage(void)
 {
 	log_warnx("usage: pdf-fixtures docx IN OUT [--landscape] [--tall] "
 	          "[--repeat-header] [--furniture] [--fullwidth] "
-	          "[--borderless] | "
+	          "[--borderless] [--bare-title] | "
 	          "single-other IN.json OUT.json | crafted DIR");
 	exit(2);
 }
@@ -661,6 +684,8 @@ main(int argc, char **argv)
 			o.fullwidth = 1;
 		else if (strcmp(argv[i], "--borderless") == 0)
 			o.borderless = 1;
+		else if (strcmp(argv[i], "--bare-title") == 0)
+			o.bare_title = 1;
 		else
 			usage();
 	}

@@ -15,7 +15,7 @@ variants='
 plain      -                         -
 tall       -                         --tall
 header     -                         --tall,--repeat-header
-furniture  -                         --tall,--furniture
+furniture  -                         --tall,--furniture,--bare-title
 landscape  --variant,1023            --landscape,--furniture
 fullwidth  -                         --fullwidth
 '

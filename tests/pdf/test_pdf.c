@@ -5,7 +5,8 @@
  *     (mkpdfs.sh), in six variants: as rendered; rows so tall that every
  *     table runs over page breaks and rows are cut by them; the same with
  *     header rows repeated on each page; with a running header and a
- *     "- N -" footer between the parts of each table; A4 landscape with
+ *     "- N -" footer between the parts of each table, and a title in the
+ *     file's metadata that names no agency; A4 landscape with
  *     every cosmetic variant of the renderer; full-width digits in the
  *     tables.  Each PDF gives the seed's expected record, every field.
  *   - A 2021 record with the single （六）其他处理 row: the same record as
