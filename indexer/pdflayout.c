@@ -377,7 +377,8 @@ slot_of(const float *x, size_t n, float v)
 	return lo;
 }
 
-/* Does every cell (slots sharing a root) fill its bounding rectangle? */
+/* Does every cell (slots sharing a root) fill its bounding rectangle?
+ * 1 yes, 0 no, NB_ENOMEM. */
 static int
 rectangles(const size_t *cell, size_t nx, size_t ny)
 {
@@ -386,7 +387,7 @@ rectangles(const size_t *cell, size_t nx, size_t ny)
 	int ok = 1;
 
 	if (n == NULL)
-		return 0;
+		return NB_ENOMEM;
 	r0 = n + slots;
 	r1 = r0 + slots;
 	c0 = r1 + slots;
@@ -414,10 +415,9 @@ rectangles(const size_t *cell, size_t nx, size_t ny)
 /* One table: its rules (indices into rs) and what the fine grid makes of
  * them. */
 struct tbuild {
-	float *xs, *ys;
-	size_t nx, ny; /* boundaries: nx columns need nx + 1 xs */
-	unsigned char *vb, *hb;
-	size_t *cell; /* fine slot -> cell root */
+	float *xs, *ys;         /* borders: n columns have n + 1 */
+	unsigned char *vb, *hb; /* drawn: vertical, horizontal border parts */
+	size_t *cell;           /* fine slot -> cell root */
 	struct pdfl_glyph ***cg;
 	size_t *ncg, *capcg;
 };
@@ -440,13 +440,14 @@ tbuild_free(struct tbuild *b, size_t slots)
 
 /*
  * Build the table of one group of rules: hi/vi list the group's rules.
- * Glyphs inside it are taken (used[i] set).  *out is NULL when the rules
- * make no table (a frame around one box of text, too big a grid).
+ * Glyphs inside it are taken (used[i] set); *kept counts the bytes of
+ * text.  *out is NULL when the rules make no table (a frame around one
+ * box of text, too big a grid).
  */
 static int
 table_build(const struct rules *rs, const size_t *hi, size_t nh,
             const size_t *vi, size_t nv, struct pdfl_page *pg,
-            unsigned char *used, struct table **out)
+            unsigned char *used, size_t *kept, struct table **out)
 {
 	struct tbuild b = {0};
 	struct table *t = NULL;
@@ -516,9 +517,12 @@ table_build(const struct rules *rs, const size_t *hi, size_t nh,
 		b.cell[s] = uf_find(b.cell, s);
 	/* a merged area that is no rectangle cannot be one cell: then every
 	   slot is a cell of its own */
-	if (!rectangles(b.cell, nx, ny))
+	if ((rc = rectangles(b.cell, nx, ny)) < 0)
+		goto done;
+	if (rc == 0)
 		for (size_t s = 0; s < slots; s++)
 			b.cell[s] = s;
+	rc = NB_ENOMEM;
 	/* glyphs into the cells their centres fall in */
 	for (size_t i = 0; i < pg->ng; i++) {
 		struct pdfl_glyph *g = &pg->g[i];
@@ -559,6 +563,12 @@ table_build(const struct rules *rs, const size_t *hi, size_t nh,
 		nb_buf_init(&text, INDEXER_MAX_TEXT);
 		if ((rc = glyph_text(b.cg[s], b.ncg[s], &text)) != 0) {
 			nb_buf_free(&text);
+			goto done;
+		}
+		*kept += text.len;
+		if (*kept > INDEXER_MAX_TEXT) {
+			nb_buf_free(&text);
+			rc = NB_ETOOBIG;
 			goto done;
 		}
 		rc = NB_ENOMEM;
@@ -637,7 +647,7 @@ page_tables(struct pdfl_layout *l, struct pdfl_page *pg, unsigned char *used)
 		}
 		if (nh < 2 || nv < 2)
 			continue;
-		rc = table_build(&rs, hi, nh, vi, nv, pg, used, &t);
+		rc = table_build(&rs, hi, nh, vi, nv, pg, used, &l->text, &t);
 		if (rc != 0 || t == NULL)
 			continue;
 		it.page = (int)l->npages;
