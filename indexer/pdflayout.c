@@ -951,8 +951,11 @@ repeated_rows(const struct table *a, const struct table *b)
 }
 
 /* What a cell holds, for telling a row cut by the page from a new one. */
-enum fill { F_BLANK, F_NUMBER, F_TEXT };
 
+enum fill { F_BLANK, F_NUMBER, F_TEXT, F_LABEL };
+
+/* F_LABEL: text that opens with a section or list number (2. （二） 二、),
+ * the start of a row's label rather than the rest of one. */
 static enum fill
 cell_fill(const char *text)
 {
@@ -969,6 +972,8 @@ cell_fill(const char *text)
 		num_parse(c, &num);
 		if (num.kind == NUM_INT || num.kind == NUM_REAL)
 			f = F_NUMBER;
+		else if (clean_strip_number(c) != c)
+			f = F_LABEL;
 	}
 	free(c);
 	return f;
@@ -980,8 +985,9 @@ cell_fill(const char *text)
  * are shared out between the two pages.  Such a cut fills a's page to its
  * last line, each cell of b's row is under one of a's, and no pair is two
  * values or a label above a value (that is a new row under a header); at
- * least one label goes on from one page to the next.  at[i] receives, for
- * b's cell i in its first row, the index of a's cell above it.
+ * least one label goes on from one page to the next, and none on the new
+ * page opens with a number of its own (2. （二）: the next row's label).  at[i]
+ * receives, for b's cell i in its first row, the index of a's cell above it.
  */
 static int
 cut_row(const struct table *a, const struct table *b, float limit, size_t *at)
@@ -1010,9 +1016,9 @@ cut_row(const struct table *a, const struct table *b, float limit, size_t *at)
 		fa = cell_fill(a->c[j].text);
 		fb = cell_fill(c->text);
 		if ((fa == F_NUMBER && fb != F_BLANK) ||
-		    (fb == F_NUMBER && fa != F_BLANK))
+		    (fb == F_NUMBER && fa != F_BLANK) || fb == F_LABEL)
 			return 0;
-		text += fa == F_TEXT && fb == F_TEXT;
+		text += fa >= F_TEXT && fb == F_TEXT;
 	}
 	return nb > 0 && text > 0;
 }

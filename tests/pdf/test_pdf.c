@@ -19,7 +19,7 @@
  *   - Layout from synthetic glyphs and rules: a blank cell stays null
  *     where its column is, whatever the row holds; a table cut by a page,
  *     with a page number and a running header between its parts, is one
- *     grid.
+ *     grid; a blank row at a page's foot is not joined to the next row.
  *
  * argv[1]: the directory mkpdfs.sh filled.
  */
@@ -419,6 +419,48 @@ test_page_break(void **state)
 	indexer_doc_free(doc);
 }
 
+/*
+ * A row left blank at the foot of a page and the next row's numbered label
+ * at the top of the next: two rows, never one (which would give the blank
+ * row the next row's numbers).
+ */
+static void
+test_no_false_cut(void **state)
+{
+	static const float xs[] = {100, 300, 340};
+	static const float ys1[] = {720, 740, 760};
+	static const float ys2[] = {60, 80};
+	struct pdfl_layout *l;
+	struct indexer_doc *doc;
+	const struct indexer_grid *g;
+	struct synth s;
+
+	(void)state;
+	assert_int_equal(pdfl_layout_new(&l), 0);
+	synth_init(&s, 595, 842);
+	synth_grid(&s, xs, 2, ys1, 2);
+	synth_text(&s, 110, 734, "8.属于行政查询事项");
+	synth_text(&s, 310, 734, "0");
+	synth_text(&s, 110, 754, "1.属于国家秘密");
+	assert_int_equal(pdfl_layout_page(l, &s.pg), 0);
+	synth_init(&s, 595, 842);
+	synth_grid(&s, xs, 2, ys2, 1);
+	synth_text(&s, 110, 74, "2.其他法律行政法规禁止公开");
+	synth_text(&s, 310, 74, "5");
+	assert_int_equal(pdfl_layout_page(l, &s.pg), 0);
+	assert_int_equal(indexer_doc_new(&doc), 0);
+	assert_int_equal(pdfl_layout_finish(l, doc), 0);
+	pdfl_layout_free(l);
+	assert_int_equal(indexer_doc_ngrids(doc), 1);
+	g = indexer_doc_grid(doc, 0);
+	assert_int_equal(indexer_grid_nrows(g), 3);
+	assert_string_equal(indexer_grid_at(g, 1, 0, NULL, NULL),
+	                    "1.属于国家秘密");
+	assert_string_equal(indexer_grid_at(g, 1, 1, NULL, NULL), "");
+	assert_string_equal(indexer_grid_at(g, 2, 1, NULL, NULL), "5");
+	indexer_doc_free(doc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -430,6 +472,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_crafted_table),
 	    cmocka_unit_test(test_blank_by_position),
 	    cmocka_unit_test(test_page_break),
+	    cmocka_unit_test(test_no_false_cut),
 	};
 
 	if (argc != 2) {
