@@ -377,6 +377,37 @@ slot_of(const float *x, size_t n, float v)
 	return lo;
 }
 
+/*
+ * A table cut by a page break may leave its cut edge undrawn: a browser
+ * draws no top border on the page a table goes on, yet the column rules
+ * run up to where the first row starts.  The far ends of the crossing
+ * rules (vertical ones for y = 1, horizontal ones for x = 0) then close
+ * the table, so its first or last row is not lost.  pos[0..n) are the
+ * borders; room for two more.  Returns the new count.
+ */
+static size_t
+open_edges(float *pos, size_t n, const struct pdfl_rule *r, const size_t *idx,
+           size_t nr, int y)
+{
+	float lo = INFINITY, hi = -INFINITY, min = INFINITY, max = -INFINITY;
+
+	for (size_t i = 0; i < n; i++) {
+		min = fminf(min, pos[i]);
+		max = fmaxf(max, pos[i]);
+	}
+	for (size_t i = 0; i < nr; i++) {
+		const struct pdfl_rule *x = &r[idx[i]];
+
+		lo = fminf(lo, y ? x->y0 : x->x0);
+		hi = fmaxf(hi, y ? x->y1 : x->x1);
+	}
+	if (lo < min - 3 * TOL)
+		pos[n++] = lo;
+	if (hi > max + 3 * TOL)
+		pos[n++] = hi;
+	return n;
+}
+
 /* Does every cell (slots sharing a root) fill its bounding rectangle?
  * 1 yes, 0 no, NB_ENOMEM. */
 static int
@@ -455,15 +486,17 @@ table_build(const struct rules *rs, const size_t *hi, size_t nh,
 	int rc = NB_ENOMEM;
 
 	*out = NULL;
-	if ((b.xs = malloc(nv * sizeof(float))) == NULL ||
-	    (b.ys = malloc(nh * sizeof(float))) == NULL)
+	if ((b.xs = malloc((nv + 2) * sizeof(float))) == NULL ||
+	    (b.ys = malloc((nh + 2) * sizeof(float))) == NULL)
 		goto done;
 	for (size_t i = 0; i < nv; i++)
 		b.xs[i] = rs->v[vi[i]].x0;
 	for (size_t i = 0; i < nh; i++)
 		b.ys[i] = rs->h[hi[i]].y0;
-	nx = cluster(b.xs, nv);
-	ny = cluster(b.ys, nh);
+	nx = open_edges(b.xs, nv, rs->h, hi, nh, 0);
+	ny = open_edges(b.ys, nh, rs->v, vi, nv, 1);
+	nx = cluster(b.xs, nx);
+	ny = cluster(b.ys, ny);
 	rc = 0;
 	if (nx < 2 || ny < 2 || (nx == 2 && ny == 2))
 		goto done;
@@ -981,13 +1014,14 @@ cell_fill(const char *text)
 
 /*
  * Is the first row of b the rest of a's last row, cut by the page break?
- * Word, WPS and LibreOffice let a row break across pages: its cells' lines
- * are shared out between the two pages.  Such a cut fills a's page to its
- * last line, each cell of b's row is under one of a's, and no pair is two
- * values or a label above a value (that is a new row under a header); at
- * least one label goes on from one page to the next, and none on the new
- * page opens with a number of its own (2. （二）: the next row's label).  at[i]
- * receives, for b's cell i in its first row, the index of a's cell above it.
+ * Word, WPS, LibreOffice and browsers let a row break across pages: its
+ * cells' lines are shared out between the two pages.  Such a cut fills
+ * a's page to its last line, each cell of b's row (but blank ones) is
+ * under one of a's, and no pair is two values or a label above a value
+ * (that is a new row under a header); at least one label goes on from one
+ * page to the next, and none on the new page opens with a number of its
+ * own (2. （二）: the next row's label).  at[i] receives, for b's cell i in
+ * its first row, the index of a's cell above it.
  */
 static int
 cut_row(const struct table *a, const struct table *b, float limit, size_t *at)
@@ -1010,6 +1044,10 @@ cut_row(const struct table *a, const struct table *b, float limit, size_t *at)
 			    fabsf(a->c[j].x0 - c->x0) <= EDGE_MATCH &&
 			    fabsf(a->c[j].x1 - c->x1) <= EDGE_MATCH)
 				break;
+		/* a blank cell where a drew none (a column left open) has
+		   nothing to carry over */
+		if (j == a->n && cell_fill(c->text) == F_BLANK)
+			continue;
 		if (j == a->n)
 			return 0;
 		at[i] = j;
@@ -1036,9 +1074,10 @@ has_border(const struct table *a, float x)
 
 /*
  * Is b, at the top of a page, the rest of a, which ended the page before?
- * Their left borders meet and most of b's column borders are a's.  (The
- * right border may differ: rows that leave out their last cells draw none
- * there.)
+ * b's left border is one of a's, and so are most of its column borders.
+ * (The outer borders may differ: rows that leave out their last cells draw
+ * none there, and a browser leaves a column whose cell spans over the page
+ * break open on the new page.)
  */
 static int
 continued(const struct table *a, const struct table *b)
@@ -1046,7 +1085,7 @@ continued(const struct table *a, const struct table *b)
 	float *x = malloc((2 * b->n + 1) * sizeof(*x));
 	size_t n = 0, k, same = 0;
 
-	if (x == NULL || fabsf(a->x0 - b->x0) > EDGE_MATCH) {
+	if (x == NULL || !has_border(a, b->x0)) {
 		free(x);
 		return 0;
 	}
@@ -1088,7 +1127,7 @@ table_join(struct table *a, struct table *b, float limit)
 	for (size_t i = 0; i < b->n && rc == 0; i++) {
 		struct tcell c = b->c[i];
 
-		if (cut && c.r0 == 0) {
+		if (cut && c.r0 == 0 && at[i] != SIZE_MAX) {
 			struct tcell *up = &a->c[at[i]];
 			size_t la = strlen(up->text), lb = strlen(c.text);
 			char *t = realloc(up->text, la + lb + 2);

@@ -19,7 +19,9 @@
  *   - Layout from synthetic glyphs and rules: a blank cell stays null
  *     where its column is, whatever the row holds; a table cut by a page,
  *     with a page number and a running header between its parts, is one
- *     grid; a blank row at a page's foot is not joined to the next row.
+ *     grid; a blank row at a page's foot is not joined to the next row; a
+ *     part printed as a browser does (no top border, first column open)
+ *     keeps its first row and joins the rest.
  *
  * argv[1]: the directory mkpdfs.sh filled.
  */
@@ -461,6 +463,59 @@ test_no_false_cut(void **state)
 	indexer_doc_free(doc);
 }
 
+/*
+ * How a browser prints a table over a page break: no top border on the
+ * new page (the column rules start where the first row does), and the
+ * first column, whose cell spans rows on the page before, left open.  The
+ * first row is kept, and the parts are one table.
+ */
+static void
+test_open_edges(void **state)
+{
+	static const float xs1[] = {60, 100, 300, 340};
+	static const float ys1[] = {720, 740, 760};
+	static const float xs2[] = {100, 300, 340};
+	static const float ys2[] = {80, 100};
+	struct pdfl_layout *l;
+	struct indexer_doc *doc;
+	const struct indexer_grid *g;
+	struct synth s;
+
+	(void)state;
+	assert_int_equal(pdfl_layout_new(&l), 0);
+	synth_init(&s, 595, 842);
+	synth_grid(&s, xs1, 3, ys1, 2);
+	synth_text(&s, 62, 734, "三、");
+	synth_text(&s, 110, 734, "1.属于国家秘密");
+	synth_text(&s, 310, 734, "0");
+	synth_text(&s, 110, 754, "2.其他法律行政法规禁止公开");
+	synth_text(&s, 310, 754, "4");
+	assert_int_equal(pdfl_layout_page(l, &s.pg), 0);
+	synth_init(&s, 595, 842);
+	/* column rules from y 60, the first horizontal rule at 80 */
+	for (int i = 0; i < 3; i++)
+		synth_rule(&s, xs2[i], 60, xs2[i], 100);
+	for (int j = 0; j < 2; j++)
+		synth_rule(&s, xs2[0], ys2[j], xs2[2], ys2[j]);
+	synth_text(&s, 110, 74, "3.危及“三安全一稳定”");
+	synth_text(&s, 310, 74, "5");
+	synth_text(&s, 110, 94, "4.保护第三方合法权益");
+	synth_text(&s, 310, 94, "6");
+	assert_int_equal(pdfl_layout_page(l, &s.pg), 0);
+	assert_int_equal(indexer_doc_new(&doc), 0);
+	assert_int_equal(pdfl_layout_finish(l, doc), 0);
+	pdfl_layout_free(l);
+	assert_int_equal(indexer_doc_ngrids(doc), 1);
+	assert_int_equal(doc->nparas, 0);
+	g = indexer_doc_grid(doc, 0);
+	assert_int_equal(indexer_grid_nrows(g), 4);
+	assert_string_equal(indexer_grid_at(g, 2, 1, NULL, NULL),
+	                    "3.危及“三安全一稳定”");
+	assert_string_equal(indexer_grid_at(g, 2, 2, NULL, NULL), "5");
+	assert_string_equal(indexer_grid_at(g, 3, 2, NULL, NULL), "6");
+	indexer_doc_free(doc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -473,6 +528,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_blank_by_position),
 	    cmocka_unit_test(test_page_break),
 	    cmocka_unit_test(test_no_false_cut),
+	    cmocka_unit_test(test_open_edges),
 	};
 
 	if (argc != 2) {
