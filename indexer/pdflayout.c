@@ -796,7 +796,7 @@ static int
 is_page_number(const char *text)
 {
 	size_t n = strlen(text);
-	char *c = malloc(n + 1);
+	char *c = malloc(3 * n + 1); /* room for U+FFFD per byte */
 	const char *p;
 	int digits = 0, ok;
 
@@ -856,7 +856,7 @@ static char *
 furniture_key(const char *text)
 {
 	size_t n = strlen(text), o = 0;
-	char *c = malloc(n + 1);
+	char *c = malloc(3 * n + 1); /* room for U+FFFD per byte */
 
 	if (c == NULL)
 		return NULL;
@@ -993,7 +993,7 @@ static enum fill
 cell_fill(const char *text)
 {
 	size_t n = strlen(text);
-	char *c = malloc(n + 1);
+	char *c = malloc(3 * n + 1); /* room for U+FFFD per byte */
 	struct num num;
 	enum fill f = F_TEXT;
 
