@@ -54,6 +54,8 @@ indexer_ctx_free(struct indexer_ctx *ctx)
 		free(ctx->sites[i].region);
 	}
 	free(ctx->sites);
+	free(ctx->keys);
+	free(ctx->regions);
 	free(ctx);
 }
 
@@ -68,6 +70,8 @@ clean_dup(const char *s)
 		clean_text(s, n, p);
 	return p;
 }
+
+static int build_index(struct indexer_ctx *ctx);
 
 int
 indexer_ctx_new(const struct nb_config *cfg, struct indexer_ctx **out)
@@ -114,6 +118,8 @@ indexer_ctx_new(const struct nb_config *cfg, struct indexer_ctx **out)
 		    (ctx->sites[i].region = clean_dup(region)) == NULL)
 			goto fail;
 	}
+	if (build_index(ctx) != 0)
+		goto fail;
 done:
 	*out = ctx;
 	return 0;
@@ -139,25 +145,41 @@ starts(const char *s, const char *p)
 	return p != NULL && strncmp(s, p, strlen(p)) == 0;
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 const char *
 ctx_region_prefix(const struct indexer_ctx *ctx, const char *name)
 {
-	const char *best = NULL;
+	size_t ends[32], n = 0, off = 0, len = strlen(name);
 
-	/* the longest known region the name starts with */
-	for (size_t i = 0; i < ctx->nagencies; i++) {
-		const char *r = ctx->agencies[i].region;
+	if (ctx->nregions == 0)
+		return NULL;
+	/* every character boundary, then the longest known region first */
+	while (off < len && n < NB_NELEM(ends)) {
+		uint32_t cp;
 
-		if (r && starts(name, r) && (!best || strlen(r) > strlen(best)))
-			best = r;
+		off += utf8_decode((const unsigned char *)name + off, len - off,
+		                   &cp);
+		ends[n++] = off;
 	}
-	for (size_t i = 0; i < ctx->nsites; i++) {
-		const char *r = ctx->sites[i].region;
+	while (n-- > 0) {
+		char prefix[128];
+		const char *key = prefix, **hit;
 
-		if (starts(name, r) && (!best || strlen(r) > strlen(best)))
-			best = r;
+		if (ends[n] >= sizeof(prefix))
+			continue;
+		memcpy(prefix, name, ends[n]);
+		prefix[ends[n]] = '\0';
+		hit = bsearch(&key, ctx->regions, ctx->nregions,
+		              sizeof(*ctx->regions), str_cmp);
+		if (hit != NULL)
+			return *hit;
 	}
-	return best;
+	return NULL;
 }
 
 /*
@@ -189,33 +211,87 @@ county_prefix(const char *name)
 	return 0;
 }
 
+static int
+key_cmp(const void *a, const void *b)
+{
+	const struct ctx_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	/* canonical names before aliases of the same spelling */
+	return c != 0 ? c : (int)y->is_name - (int)x->is_name;
+}
+
+/* The sorted indexes: every name and alias, every known region. */
+static int
+build_index(struct indexer_ctx *ctx)
+{
+	size_t nk = 0, nr = 0;
+
+	for (size_t i = 0; i < ctx->nagencies; i++)
+		nk += 1 + ctx->agencies[i].naliases;
+	if (nk > 0 && (ctx->keys = calloc(nk, sizeof(*ctx->keys))) == NULL)
+		return NB_ENOMEM;
+	if ((ctx->regions = calloc(ctx->nagencies + ctx->nsites + 1,
+	                           sizeof(*ctx->regions))) == NULL)
+		return NB_ENOMEM;
+	for (size_t i = 0; i < ctx->nagencies; i++)
+		if (ctx->agencies[i].region != NULL)
+			ctx->regions[nr++] = ctx->agencies[i].region;
+	for (size_t i = 0; i < ctx->nsites; i++)
+		ctx->regions[nr++] = ctx->sites[i].region;
+	qsort(ctx->regions, nr, sizeof(*ctx->regions), str_cmp);
+	ctx->nregions = 0;
+	for (size_t i = 0; i < nr; i++)
+		if (ctx->nregions == 0 ||
+		    strcmp(ctx->regions[ctx->nregions - 1], ctx->regions[i]))
+			ctx->regions[ctx->nregions++] = ctx->regions[i];
+	for (size_t i = 0; i < ctx->nagencies; i++) {
+		const struct ctx_agency *a = &ctx->agencies[i];
+
+		ctx->keys[ctx->nkeys++] = (struct ctx_key){a->name, i, 1, 1};
+		for (size_t k = 0; k < a->naliases; k++) {
+			const char *al = a->aliases[k];
+
+			ctx->keys[ctx->nkeys++] = (struct ctx_key){
+			    al, i, 0,
+			    ctx_region_prefix(ctx, al) != NULL ||
+			        county_prefix(al) > 0};
+		}
+	}
+	qsort(ctx->keys, ctx->nkeys, sizeof(*ctx->keys), key_cmp);
+	return 0;
+}
+
 /* The agency whose name or alias is w, resolved within region. */
 static const struct ctx_agency *
 lookup(const struct indexer_ctx *ctx, const char *w, const char *region)
 {
 	const struct ctx_agency *best = NULL;
+	size_t lo = 0, hi = ctx->nkeys;
 
-	for (size_t i = 0; i < ctx->nagencies; i++)
-		if (strcmp(ctx->agencies[i].name, w) == 0)
-			return &ctx->agencies[i];
-	for (size_t i = 0; i < ctx->nagencies; i++) {
-		const struct ctx_agency *a = &ctx->agencies[i];
+	/* the first key not below w */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		for (size_t k = 0; k < a->naliases; k++) {
-			const char *al = a->aliases[k];
-			int named = ctx_region_prefix(ctx, al) != NULL ||
-			            county_prefix(al) > 0;
+		if (strcmp(ctx->keys[mid].key, w) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < ctx->nkeys && !strcmp(ctx->keys[i].key, w);
+	     i++) {
+		const struct ctx_key *k = &ctx->keys[i];
+		const struct ctx_agency *a = &ctx->agencies[k->agency];
 
-			if (strcmp(al, w) != 0)
-				continue;
-			if (region && a->region && strcmp(region, a->region))
-				continue;
-			/* 市政府 means nothing outside a known region */
-			if (!named && (region == NULL || a->region == NULL))
-				continue;
-			if (best == NULL || (region && a->region))
-				best = a;
-		}
+		if (k->is_name)
+			return a;
+		if (region && a->region && strcmp(region, a->region))
+			continue;
+		/* 市政府 means nothing outside a known region */
+		if (!k->named && (region == NULL || a->region == NULL))
+			continue;
+		if (best == NULL || (region && a->region))
+			best = a;
 	}
 	return best;
 }

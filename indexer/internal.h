@@ -141,11 +141,28 @@ struct ctx_site {
 	char *region;
 };
 
+/* A name or alias of an agency, in an array sorted by key. */
+struct ctx_key {
+	const char *key; /* borrowed from the agency */
+	uint32_t agency; /* index into agencies */
+	uint8_t is_name; /* the canonical name, not an alias */
+	uint8_t named;   /* the key itself names a region (樟树市政府) */
+};
+
+/*
+ * Everything is sorted once at creation so that resolving a name costs a
+ * few binary searches, whatever the number of agencies (a national
+ * configuration has tens of thousands).
+ */
 struct indexer_ctx {
 	struct ctx_agency *agencies;
 	size_t nagencies;
 	struct ctx_site *sites;
 	size_t nsites;
+	struct ctx_key *keys;
+	size_t nkeys;
+	const char **regions; /* sorted, unique; borrowed */
+	size_t nregions;
 };
 
 /* The region a hint names (a site id or a region), or the hint itself. */

@@ -11,15 +11,16 @@
 #include "config.h"
 #include "log.h"
 #include "nbtime.h"
+#include "query.h"
 #include "store.h"
 
 static void
 warc_usage(FILE *fp)
 {
 	fprintf(fp,
-	        "usage: nianbao warc get URL [--at TIME] [-D DIR | -f CONFIG]\n"
-	        "       nianbao warc verify [--list] [-D DIR | -f CONFIG]\n"
-	        "       nianbao warc cdxj [-o FILE] [-D DIR | -f CONFIG]\n"
+	        "usage: nianbao warc get URL [--at TIME] [options]\n"
+	        "       nianbao warc verify [--list] [options]\n"
+	        "       nianbao warc cdxj [-o FILE] [options]\n"
 	        "\n"
 	        "get     print the payload archived for URL (the latest "
 	        "capture, or the\n"
@@ -41,36 +42,12 @@ warc_usage(FILE *fp)
 	        "when it rolls\n"
 	        "        a WARC file and when it stops.\n"
 	        "\n"
-	        "  -D DIR     the data directory (default: data_dir of the "
-	        "config)\n"
-	        "  -f CONFIG  the config file (default: %s/nianbao.ini)\n"
-	        "\n"
-	        "Exit status 2: usage or archive error.\n",
-	        NB_SYSCONFDIR);
-}
-
-/* The data directory from -D, or from the config. */
-static int
-data_dir(const char *dir, const char *cfgpath, char **out)
-{
-	struct nb_config *cfg = NULL;
-	char defpath[4096];
-	int rc;
-
-	if (dir != NULL) {
-		*out = strdup(dir);
-		return *out ? 0 : NB_ENOMEM;
-	}
-	if (cfgpath == NULL) {
-		snprintf(defpath, sizeof(defpath), "%s/nianbao.ini",
-		         NB_SYSCONFDIR);
-		cfgpath = defpath;
-	}
-	if ((rc = config_load(cfgpath, &cfg)) != 0)
-		return rc;
-	*out = strdup(cfg->data_dir);
-	config_free(cfg);
-	return *out ? 0 : NB_ENOMEM;
+	        "      --at TIME       (get) the capture at or before TIME\n"
+	        "      --list          (verify) list every record\n"
+	        "  -o FILE             (cdxj) write to FILE\n");
+	q_usage_common(fp, 0);
+	fprintf(fp, "(--json and --csv do not apply.)\n"
+	            "\nExit status 2: usage or archive error.\n");
 }
 
 static void
@@ -124,18 +101,18 @@ int
 cmd_warc(int argc, char *argv[])
 {
 	static const struct option opts[] = {
+	    Q_LONGOPTS,
 	    {"at", required_argument, NULL, 'a'},
 	    {"list", no_argument, NULL, 'l'},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *dir = NULL, *cfg = NULL, *at_s = NULL, *out = "-", *sub;
+	const char *at_s = NULL, *out = "-", *sub;
 	struct store_verify_stats vs;
-	struct store *st = NULL;
-	char *ddir = NULL;
 	int64_t at = 0;
 	int c, list = 0, status = Q_ERR, rc;
+	struct q q;
 
+	q_init(&q, "warc");
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		warc_usage(stdout);
@@ -149,14 +126,8 @@ cmd_warc(int argc, char *argv[])
 	argc--;
 	argv++;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "D:f:o:h", opts, NULL)) != -1) {
+	while ((c = q_getopt(&q, argc, argv, Q_SHORTOPTS "o:", opts)) != -1)
 		switch (c) {
-		case 'D':
-			dir = optarg;
-			break;
-		case 'f':
-			cfg = optarg;
-			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -166,13 +137,13 @@ cmd_warc(int argc, char *argv[])
 		case 'l':
 			list = 1;
 			break;
-		case 'h':
-			warc_usage(stdout);
-			return Q_OK;
 		default:
 			warc_usage(stderr);
 			return Q_ERR;
 		}
+	if (q.help) {
+		warc_usage(stdout);
+		return Q_OK;
 	}
 	if (strcmp(sub, "get") == 0) {
 		if (optind != argc - 1) {
@@ -188,19 +159,15 @@ cmd_warc(int argc, char *argv[])
 		warc_usage(stderr);
 		return Q_ERR;
 	}
-	if (data_dir(dir, cfg, &ddir) != 0)
-		return Q_ERR;
-	if (store_open(ddir, STORE_RDONLY, NULL, &st) != 0) {
-		free(ddir);
-		return Q_ERR;
-	}
+	if (q_open(&q) != 0)
+		goto done;
 	if (strcmp(sub, "get") == 0)
-		status = warc_get(st, argv[optind], at);
+		status = warc_get(q.st, argv[optind], at);
 	else if (strcmp(sub, "cdxj") == 0)
-		status = store_cdxj_export(st, out) == 0 ? Q_OK : Q_ERR;
+		status = store_cdxj_export(q.st, out) == 0 ? Q_OK : Q_ERR;
 	else {
-		rc = store_verify(st, print_problem, list ? print_record : NULL,
-		                  NULL, &vs);
+		rc = store_verify(q.st, print_problem,
+		                  list ? print_record : NULL, NULL, &vs);
 		if (rc != 0) {
 			log_warnx("verify: %s", nb_strerror(rc));
 			status = Q_ERR;
@@ -218,7 +185,7 @@ cmd_warc(int argc, char *argv[])
 			status = vs.problems ? Q_NO : Q_OK;
 		}
 	}
-	store_close(st);
-	free(ddir);
+done:
+	q_close(&q);
 	return status;
 }

@@ -23,4 +23,18 @@ enum { Q_OK = 0, Q_NO = 1, Q_ERR = 2 };
 /* store */
 int cmd_warc(int argc, char *argv[]);
 
+/* query */
+int cmd_agencies(int argc, char *argv[]);
+int cmd_list(int argc, char *argv[]);
+int cmd_show(int argc, char *argv[]);
+int cmd_history(int argc, char *argv[]);
+int cmd_new(int argc, char *argv[]);
+int cmd_missing(int argc, char *argv[]);
+int cmd_overdue(int argc, char *argv[]);
+int cmd_late(int argc, char *argv[]);
+int cmd_check(int argc, char *argv[]);
+int cmd_stats(int argc, char *argv[]);
+int cmd_export(int argc, char *argv[]);
+int cmd_coverage(int argc, char *argv[]);
+
 #endif

@@ -172,7 +172,8 @@ enum store_rec_type {
 };
 
 /* store_capture flags */
-#define STORE_CAP_DECODED 0x1   /* the client removed transfer/content codings \
+#define STORE_CAP_DECODED                                                      \
+	0x1                     /* the client removed transfer/content codings \
 	                         */
 #define STORE_CAP_DEDUP     0x2 /* a payload already archived: write a revisit */
 #define STORE_CAP_TRUNCATED 0x4 /* the body was cut at a size limit */
@@ -336,8 +337,8 @@ int store_payload_get(struct store_txn *txn, const char *url, int64_t at,
 /*
  * store_cdxj_export - write the sorted CDXJ index (pywb's format:
  * "<surt> <timestamp> {json}") to path, atomically (temporary file +
- * rename); path NULL = <data_dir>/warc/index.cdxj, "-" = standard output.  The writer calls this
- * by itself when it rolls a WARC file and at store_close.
+ * rename); path NULL = <data_dir>/warc/index.cdxj, "-" = standard output.  The
+ * writer calls this by itself when it rolls a WARC file and at store_close.
  */
 int store_cdxj_export(struct store *st, const char *path);
 

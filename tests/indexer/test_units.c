@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "charset.h"
+#include "config.h"
 #include "helpers.h"
 #include "internal.h"
 
@@ -1073,6 +1074,60 @@ test_normalise_api(void **state)
 	indexer_ctx_free(ctx);
 }
 
+/* A national configuration: tens of thousands of agencies and aliases. */
+static void
+test_many_agencies(void **state)
+{
+	enum { N = 40000 };
+	struct nb_config cfg = {0};
+	struct indexer_ctx *ctx;
+	const char *region;
+	char name[64];
+
+	(void)state;
+	cfg.agencies = calloc(N, sizeof(*cfg.agencies));
+	assert_non_null(cfg.agencies);
+	cfg.nagencies = N;
+	for (int i = 0; i < N; i++) {
+		struct nb_agency *a = &cfg.agencies[i];
+
+		snprintf(name, sizeof(name), "第%d县交通运输局", i);
+		a->name = strdup(name);
+		snprintf(name, sizeof(name), "第%d县", i);
+		a->region = strdup(name);
+		a->aliases.n = 2;
+		a->aliases.v = calloc(2, sizeof(char *));
+		a->aliases.v[0] = strdup("县交通局");
+		snprintf(name, sizeof(name), "第%d县交通局", i);
+		a->aliases.v[1] = strdup(name);
+	}
+	assert_int_equal(indexer_ctx_new(&cfg, &ctx), 0);
+	for (int i = 0; i < N; i += 997) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "第%d县交通运输局", i);
+		snprintf(name, sizeof(name), "第%d县交通局", i);
+		assert_string_equal(
+		    indexer_agency_normalise(ctx, name, NULL, &region), want);
+		snprintf(name, sizeof(name), "第%d县", i);
+		assert_string_equal(region, name);
+		/* the region-less alias, resolved by the region given */
+		assert_string_equal(
+		    indexer_agency_normalise(ctx, "县交通局", name, NULL),
+		    want);
+	}
+	assert_null(indexer_agency_normalise(ctx, "县交通局", NULL, NULL));
+	indexer_ctx_free(ctx);
+	for (int i = 0; i < N; i++) {
+		free(cfg.agencies[i].name);
+		free(cfg.agencies[i].region);
+		free(cfg.agencies[i].aliases.v[0]);
+		free(cfg.agencies[i].aliases.v[1]);
+		free(cfg.agencies[i].aliases.v);
+	}
+	free(cfg.agencies);
+}
+
 static void
 test_find_year(void **state)
 {
@@ -1200,6 +1255,7 @@ main(void)
 	    cmocka_unit_test(test_year_fallbacks),
 	    cmocka_unit_test(test_meta),
 	    cmocka_unit_test(test_normalise_api),
+	    cmocka_unit_test(test_many_agencies),
 	    cmocka_unit_test(test_find_year),
 	    cmocka_unit_test(test_format_detect),
 	    cmocka_unit_test(test_chains),

@@ -25,8 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (indexer_parse(ctx, &in, &rec, NULL) == 0)
 		json_decref(rec);
-	if (charset_to_utf8("UTF-8", data, size, INDEXER_MAX_TEXT, &text,
-	                    &n) != 0)
+	if (charset_to_utf8("UTF-8", data, size, INDEXER_MAX_TEXT, &text, &n) !=
+	    0)
 		return 0;
 	if (indexer_doc_new(&doc) == 0) {
 		if (read_text(text, n, doc) == 0 &&

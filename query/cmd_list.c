@@ -1,0 +1,172 @@
+/*
+ * cmd_list.c - `nianbao list': the reports, with publication date against
+ * the deadline and the state of their checks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "query.h"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	        "usage: nianbao list [--agency A] [--region R] [--year Y] "
+	        "[--template T] [options]\n"
+	        "\n"
+	        "The archived reports (the latest version of each), by "
+	        "agency then year,\n"
+	        "or by region then agency with --region or --year: "
+	        "template, publication\n"
+	        "date, deadline, status (on-time, late, or undated when the "
+	        "page gives no\n"
+	        "date), the checks (\"ok\", \"N failed\", \"ok, N unknown\" "
+	        "when a rule's\n"
+	        "inputs are blank), the number of versions and the URL.\n"
+	        "\n"
+	        "  -a, --agency A      one agency (its name or an alias)\n"
+	        "  -r, --region R      one region (county-level area)\n"
+	        "  -y, --year Y        reports on year Y\n"
+	        "  -t, --template T    2021, 2019 or unknown\n");
+	q_usage_common(fp, 1);
+	fprintf(fp, "\nExit status: 0 reports listed, 1 none matched, 2 usage "
+	            "or archive error.\n");
+}
+
+struct ctx {
+	struct q *q;
+	struct store_txn *txn;
+	struct q_table *t;
+	const char *template;
+};
+
+static int
+on_report(const struct store_report *r, void *arg)
+{
+	struct ctx *x = arg;
+	struct q_table *t = x->t;
+	struct store_agency a;
+	struct q_checks ck;
+	const char *tpl, *pub;
+	char dl[11], buf[64];
+	enum q_state st;
+	json_t *rec;
+	int rc;
+
+	if ((rec = q_record_parse(r)) == NULL)
+		return 0;
+	tpl = json_string_value(json_object_get(rec, "template"));
+	if (x->template && (tpl == NULL || strcmp(tpl, x->template) != 0)) {
+		json_decref(rec);
+		return 0;
+	}
+	pub = q_record_published(rec);
+	q_deadline(q_kind(x->q, r->agency,
+	                  store_agency_get(x->txn, r->agency, &a) ? NULL : &a),
+	           r->year, dl);
+	st = q_state_of(x->q, 1, pub, dl);
+	q_record_checks(rec, &ck);
+	if ((rc = q_table_row(t)) != 0 ||
+	    (rc = q_table_set(t, 0, Q_STR, r->agency)) != 0 ||
+	    (rc = q_table_set(t, 1, r->region[0] ? Q_STR : Q_NULL,
+	                      r->region)) != 0 ||
+	    (rc = q_table_setf(t, 2, Q_NUM, "%d", r->year)) != 0 ||
+	    (rc = q_table_set(t, 3, tpl ? Q_STR : Q_NULL, tpl)) != 0 ||
+	    (rc = q_table_set(t, 4, pub ? Q_STR : Q_NULL, pub)) != 0 ||
+	    (rc = q_table_set(t, 5, Q_STR, dl)) != 0 ||
+	    (rc = q_table_set(t, 6, Q_STR, q_state_name(st))) != 0 ||
+	    (rc = q_table_set(t, 7, Q_STR,
+	                      q_checks_text(&ck, buf, sizeof(buf)))) != 0 ||
+	    (rc = q_table_setf(t, 8, Q_NUM, "%u", r->nversions)) != 0 ||
+	    (rc = q_table_set(t, 9, Q_STR, r->url)) != 0) {
+		json_decref(rec);
+		return rc;
+	}
+	json_decref(rec);
+	return 0;
+}
+
+int
+cmd_list(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+	    Q_LONGOPTS,
+	    {"agency", required_argument, NULL, 'a'},
+	    {"region", required_argument, NULL, 'r'},
+	    {"year", required_argument, NULL, 'y'},
+	    {"template", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char *const cols[] = {
+	    "agency",   "region", ">year",  "template",  "published",
+	    "deadline", "status", "checks", ">versions", "url",
+	};
+	struct store_report_filter f = {0};
+	const char *agency = NULL;
+	char *name = NULL;
+	struct ctx x = {0};
+	struct q q;
+	int c, rc, status = Q_ERR;
+
+	q_init(&q, "list");
+	optind = 1;
+	while ((c = q_getopt(&q, argc, argv, Q_SHORTOPTS "a:r:y:t:", opts)) !=
+	       -1)
+		switch (c) {
+		case 'a':
+			agency = optarg;
+			break;
+		case 'r':
+			f.region = optarg;
+			break;
+		case 'y':
+			if (q_parse_year("--year", optarg, &f.year) != 0)
+				return Q_ERR;
+			break;
+		case 't':
+			x.template = optarg;
+			break;
+		default:
+			usage(stderr);
+			return Q_ERR;
+		}
+	if (q.help) {
+		usage(stdout);
+		return Q_OK;
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return Q_ERR;
+	}
+	if (q_open(&q) != 0)
+		goto done;
+	x.q = &q;
+	if ((x.t = q_table_new(cols, NB_NELEM(cols))) == NULL ||
+	    store_read_begin(q.st, &x.txn) != 0)
+		goto done;
+	if (agency != NULL) {
+		if ((rc = q_agency_resolve(&q, x.txn, agency, &name)) != 0) {
+			store_read_end(x.txn);
+			status = rc == NB_ENOTFOUND ? Q_NO : Q_ERR;
+			goto done;
+		}
+		f.agency = name;
+	}
+	rc = store_report_iter(x.txn, &f, STORE_JSON, on_report, &x);
+	store_read_end(x.txn);
+	if (rc != 0) {
+		log_warnx("list: %s", nb_strerror(rc));
+		goto done;
+	}
+	q_table_maxwidth(x.t, 9, 80);
+	if (q_table_print(x.t, q.fmt, stdout) != 0)
+		goto done;
+	status = q_flush(stdout, q_table_rows(x.t) ? Q_OK : Q_NO);
+done:
+	free(name);
+	q_table_free(x.t);
+	q_close(&q);
+	return status;
+}
