@@ -26,6 +26,9 @@
 
 /* MuPDF's cache of decoded objects, fonts and images. */
 #define STORE_MAX (16u << 20)
+/* Characters per page below which pages that are images are scans (a
+ * page number or a header stamped on them is no text layer). */
+#define SCAN_TEXT 40
 /* Paint this light on every channel does not show on white paper. */
 #define WHITE_MIN 0.92f
 
@@ -733,8 +736,18 @@ read_pages(struct reader *rd, fz_document *doc, struct indexer_doc *idoc,
 		rc = NB_EUNPARSED;
 	} else if (text_reason(rd, n, st)) {
 		rc = NB_EUNPARSED;
-	} else if ((rc = pdfl_layout_finish(lay, idoc)) == 0 &&
-	           indexer_doc_ngrids(idoc) == 0 && tables_in_text(idoc)) {
+	} else if ((rc = pdfl_layout_finish(lay, idoc)) != 0 ||
+	           indexer_doc_ngrids(idoc) > 0) {
+		/* a table or an error */
+	} else if (rd->images >= (size_t)n &&
+	           rd->glyphs - rd->unmapped < SCAN_TEXT * (size_t)n) {
+		/* scanned pages a tool stamped with page numbers or a header */
+		status_set(st,
+		           "unparsed: image-only PDF (%d pages, %zu images, "
+		           "%zu characters of text)",
+		           n, rd->images, rd->glyphs - rd->unmapped);
+		rc = NB_EUNPARSED;
+	} else if (tables_in_text(idoc)) {
 		status_set(st, "unparsed: PDF tables without drawn borders "
 		               "(cells cannot be placed by position)");
 		rc = NB_EUNPARSED;

@@ -14,7 +14,8 @@
  *       a 2021 record whose （六）其他处理 is the single row.
  *   pdf-fixtures crafted DIR
  *       small PDFs written by hand: scan.pdf (a page image only),
- *       ocr.pdf (a scan under invisible OCR text), unmapped.pdf (text in
+ *       ocr.pdf (a scan under invisible OCR text), stamped.pdf (a scan with
+ *       a page number printed on it), unmapped.pdf (text in
  *       a font without a Unicode map), encrypted.pdf (a password is
  *       needed), garbled.pdf (a header and noise), table.pdf (a ruled
  *       table in a CJK font with a ToUnicode map).
@@ -482,13 +483,19 @@ gray_image(struct pdfw *w)
 	       px, sizeof(px));
 }
 
+/* A page image; with ocr 1 under invisible text, with 2 stamped with a
+ * visible page number. */
 static int
 scan_pdf(const char *path, int ocr)
 {
+	static const char *const content[] = {
+	    "q 495 0 0 742 50 50 cm /Im0 Do Q",
+	    "q 495 0 0 742 50 50 cm /Im0 Do Q "
+	    "BT 3 Tr /F1 12 Tf 100 700 Td (2021 report) Tj ET",
+	    "q 495 0 0 742 50 50 cm /Im0 Do Q "
+	    "BT /F1 10 Tf 290 30 Td (- 1 -) Tj ET"};
 	struct pdfw w;
-	const char *c = ocr ? "q 495 0 0 742 50 50 cm /Im0 Do Q "
-	                      "BT 3 Tr /F1 12 Tf 100 700 Td (2021 report) Tj ET"
-	                    : "q 495 0 0 742 50 50 cm /Im0 Do Q";
+	const char *c = content[ocr];
 
 	start(&w);
 	page(&w, "/XObject <</Im0 5 0 R>> /Font <</F1 6 0 R>>");
@@ -642,6 +649,8 @@ crafted(const char *dir)
 	rc |= scan_pdf(path, 0);
 	snprintf(path, sizeof(path), "%s/ocr.pdf", dir);
 	rc |= scan_pdf(path, 1);
+	snprintf(path, sizeof(path), "%s/stamped.pdf", dir);
+	rc |= scan_pdf(path, 2);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
 		rc |= files[i].fn(path);

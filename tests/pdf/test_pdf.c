@@ -200,6 +200,8 @@ test_reasons(void **state)
 	     "unparsed: image-only PDF (1 pages, 1 images, no text layer)"},
 	    {"ocr.pdf", "unparsed: image-only PDF (1 pages, only an invisible "
 	                "OCR text layer)"},
+	    {"stamped.pdf", "unparsed: image-only PDF (1 pages, 1 images, 3 "
+	                    "characters of text)"},
 	    {"unmapped.pdf", "unparsed: PDF text not mappable to Unicode"},
 	    {"encrypted.pdf", "unparsed: PDF encrypted (password required)"},
 	    {"garbled.pdf", "unparsed: PDF damaged ("},
