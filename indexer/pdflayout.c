@@ -28,6 +28,7 @@
 /* Distances in points. */
 #define TOL        2.0f /* rules this close are one border */
 #define EDGE_MATCH 4.0f /* table parts with outer borders this close join */
+#define MIN_SLOT   4.5f /* narrower than any cell that holds text */
 /* A cut row fills its page: its bottom is this close to the lowest
    content of any page (glyph boxes of prose reach a little lower). */
 #define CUT_SLACK 12.0f
@@ -339,6 +340,23 @@ cluster(float *x, size_t n)
 	return o;
 }
 
+/*
+ * Borders closer than any text could sit between are one border drawn
+ * twice (a double rule): a slot that thin would be an empty column in
+ * every row, and a row's values would no longer follow its label.
+ * x[0..n) sorted; returns the count kept.
+ */
+static size_t
+thin_out(float *x, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (o == 0 || x[i] - x[o - 1] >= MIN_SLOT)
+			x[o++] = x[i];
+	return o;
+}
+
 /* Index of the position in x[0..n) nearest v. */
 static size_t
 nearest(const float *x, size_t n, float v)
@@ -495,8 +513,8 @@ table_build(const struct rules *rs, const size_t *hi, size_t nh,
 		b.ys[i] = rs->h[hi[i]].y0;
 	nx = open_edges(b.xs, nv, rs->h, hi, nh, 0);
 	ny = open_edges(b.ys, nh, rs->v, vi, nv, 1);
-	nx = cluster(b.xs, nx);
-	ny = cluster(b.ys, ny);
+	nx = thin_out(b.xs, cluster(b.xs, nx));
+	ny = thin_out(b.ys, cluster(b.ys, ny));
 	rc = 0;
 	if (nx < 2 || ny < 2 || (nx == 2 && ny == 2))
 		goto done;

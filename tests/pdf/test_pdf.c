@@ -21,7 +21,7 @@
  *     with a page number and a running header between its parts, is one
  *     grid; a blank row at a page's foot is not joined to the next row; a
  *     part printed as a browser does (no top border, first column open)
- *     keeps its first row and joins the rest.
+ *     keeps its first row and joins the rest; a double rule is one border.
  *
  * argv[1]: the directory mkpdfs.sh filled.
  */
@@ -465,6 +465,41 @@ test_no_false_cut(void **state)
 	indexer_doc_free(doc);
 }
 
+/* A double rule after the label column is one border: the values still
+ * follow the label (no empty column between them). */
+static void
+test_double_rule(void **state)
+{
+	static const float xs[] = {100, 300, 302.5f, 330, 360,
+	                           390, 420, 450,    480, 510};
+	static const float ys[] = {100, 120};
+	static const char *const v[] = {"1", "2", "3", "4", "5", "6", "21"};
+	struct pdfl_layout *l;
+	struct indexer_doc *doc;
+	struct synth s;
+	json_t *rec, *row;
+
+	(void)state;
+	synth_init(&s, 595, 842);
+	synth_grid(&s, xs, 9, ys, 1);
+	synth_text(&s, 105, 114, "一、本年新收政府信息公开申请数量");
+	for (int i = 0; i < 7; i++)
+		synth_text(&s, xs[i + 2] + 8, 114, v[i]);
+	assert_int_equal(pdfl_layout_new(&l), 0);
+	assert_int_equal(pdfl_layout_page(l, &s.pg), 0);
+	assert_int_equal(indexer_doc_new(&doc), 0);
+	assert_int_equal(pdfl_layout_finish(l, doc), 0);
+	pdfl_layout_free(l);
+	rec = synth_record(doc);
+	row = json_object_get(json_object_get(rec, "requests"), "new");
+	assert_int_equal(json_array_size(row), 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_int_equal(json_integer_value(json_array_get(row, i)),
+		                 strtol(v[i], NULL, 10));
+	json_decref(rec);
+	indexer_doc_free(doc);
+}
+
 /*
  * How a browser prints a table over a page break: no top border on the
  * new page (the column rules start where the first row does), and the
@@ -531,6 +566,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_page_break),
 	    cmocka_unit_test(test_no_false_cut),
 	    cmocka_unit_test(test_open_edges),
+	    cmocka_unit_test(test_double_rule),
 	};
 
 	if (argc != 2) {
