@@ -8,8 +8,8 @@
  * those positions and fills an indexer_doc, so the same template matcher
  * reads a PDF as it reads HTML or .docx.
  *
- * Coordinates are PDF points with y growing downwards (MuPDF's device
- * space for an unrotated page).
+ * Coordinates are PDF points from the page's top-left corner, y growing
+ * downwards (MuPDF's device space, the page's /Rotate applied).
  */
 #ifndef NB_INDEXER_PDF_H
 #define NB_INDEXER_PDF_H

@@ -14,7 +14,7 @@
  * headers or footers repeated on several pages are dropped, so that a
  * table cut by a page break meets its continuation directly: the two
  * parts are joined into one grid, a header row repeated on the new page
- * is read once.
+ * is read once, and a row the break cut in two is one row again.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@
 
 /* Distances in points. */
 #define TOL        2.0f /* rules this close are one border */
-#define EDGE_MATCH 4.0f /* table parts with outer borders this close join */
+#define EDGE_MATCH 4.0f /* cell borders of two table parts this close meet */
 #define MIN_SLOT   4.5f /* narrower than any cell that holds text */
 /* A cut row fills its page: its bottom is this close to the lowest
    content of any page (glyph boxes of prose reach a little lower). */
