@@ -579,7 +579,8 @@ year_fallback(const struct indexer_doc *doc, const char *published,
 		}
 	}
 	if (pub != NULL) {
-		char c[64];
+		/* a cut character comes back as U+FFFD, 3 bytes a byte */
+		char c[3 * 60 + 1];
 		int y = 0, k;
 
 		clean_text(pub, strnlen(pub, 60), c);
