@@ -8,7 +8,8 @@
  *     "- N -" footer between the parts of each table, and a title in the
  *     file's metadata that names no agency; A4 landscape with
  *     every cosmetic variant of the renderer; full-width digits in the
- *     tables.  Each PDF gives the seed's expected record, every field.
+ *     tables.  And each record as a county-site page printed by Chromium.
+ *     Each PDF gives the seed's expected record, every field.
  *   - A 2021 record with the single （六）其他处理 row: the same record as
  *     its text rendering.
  *   - A capture says application/pdf.
@@ -46,7 +47,8 @@ static const char *const seeds[] = {
     "000_b28a0448acb1371b", "001_a54ea972eaf5532d", "002_10344cc63f2c5b68",
     "003_d99c8dcb44f53e53", "004_0cecb108ebe11312"};
 static const char *const variants[] = {"plain",     "tall",      "header",
-                                       "furniture", "landscape", "fullwidth"};
+                                       "furniture", "landscape", "fullwidth",
+                                       "browser"};
 
 static const char *material(const char *fmt, ...) NB_PRINTF(1, 2);
 
