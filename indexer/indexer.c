@@ -15,6 +15,7 @@
 #include "config.h"
 #include "internal.h"
 #include "nbtime.h"
+#include "pdf.h"
 
 void
 status_set(struct indexer_status *st, const char *fmt, ...)
@@ -509,7 +510,6 @@ indexer_doc_read(const struct indexer_input *in, struct indexer_doc **out,
 	if (st != NULL)
 		st->format = f;
 	switch (f) {
-	case INDEXER_FMT_PDF:
 	case INDEXER_FMT_DOC:
 	case INDEXER_FMT_ZIP:
 	case INDEXER_FMT_IMAGE:
@@ -525,6 +525,8 @@ indexer_doc_read(const struct indexer_input *in, struct indexer_doc **out,
 		rc = read_html(in->data, in->len, in->content_type, doc, st);
 	} else if (f == INDEXER_FMT_DOCX) {
 		rc = read_docx(in->data, in->len, doc, st);
+	} else if (f == INDEXER_FMT_PDF) {
+		rc = read_pdf(in->data, in->len, doc, st);
 	} else {
 		char cs[40], *text = NULL;
 		size_t n;
@@ -577,7 +579,8 @@ year_fallback(const struct indexer_doc *doc, const char *published,
 		}
 	}
 	if (pub != NULL) {
-		char c[64];
+		/* a cut character comes back as U+FFFD, 3 bytes a byte */
+		char c[3 * 60 + 1];
 		int y = 0, k;
 
 		clean_text(pub, strnlen(pub, 60), c);
