@@ -1552,13 +1552,22 @@ fetch_finish(struct fetch *f, CURLcode res)
 		have_pg = 1;
 		for (size_t i = 0; i < pg.nlinks; i++) {
 			const struct link *l = &pg.links[i];
+			const char *date = l->date[0] ? l->date : NULL;
 			unsigned fl = l->flags;
 
-			/* an attachment of a report is a report candidate */
-			if ((fl & LINK_ATTACHMENT) && report_page)
+			/*
+			 * An attachment of a report is a report candidate,
+			 * published when its page was: the date beside the
+			 * page's own link, else the page's PubDate.
+			 */
+			if ((fl & LINK_ATTACHMENT) && report_page) {
 				fl |= LINK_REPORT;
-			outcome_link(&o, l->url, l->title,
-			             l->date[0] ? l->date : NULL, l->body,
+				if (date == NULL)
+					date = it->date     ? it->date
+					       : pg.date[0] ? pg.date
+					                    : NULL;
+			}
+			outcome_link(&o, l->url, l->title, date, l->body,
 			             l->ctype, fl, it->depth + 1, 0);
 		}
 		if (pg.report)

@@ -156,6 +156,7 @@ struct page {
 	struct link *links; /* deduplicated, in document order */
 	size_t nlinks;
 	char *title;   /* ArticleTitle meta, else <title>; may be NULL */
+	char date[11]; /* PubDate meta as YYYY-MM-DD, or "" */
 	int report;    /* the page itself looks like an annual report */
 	char *refresh; /* meta refresh or script reload target, or NULL */
 };

@@ -657,6 +657,10 @@ html_element(struct collector *c, xmlNode *n)
 		if (nm != NULL && strcasecmp(nm, "ArticleTitle") == 0 &&
 		    c->page->title == NULL)
 			c->page->title = title_clean(content);
+		if (nm != NULL && strcasecmp(nm, "PubDate") == 0 &&
+		    c->page->date[0] == '\0' && strlen(content) < 64 &&
+		    !find_date(content, c->page->date))
+			c->page->date[0] = '\0';
 	} else if (strcasecmp(name, "script") == 0) {
 		xmlChar *js = xmlNodeGetContent(n);
 		const char *type = attr(n, "type");

@@ -520,12 +520,22 @@ url_is_attachment(const char *url)
 
 	if (url_split(url, &a, &p) != 0)
 		return 0;
-	n = strcspn(p, "?#");
-	for (size_t i = 0; i < NB_NELEM(exts); i++) {
-		size_t el = strlen(exts[i]);
+	/*
+	 * The path, or a query value: CMS download scripts name the file in
+	 * the query (downfile.jsp?classid=0&filename=2024….docx).
+	 */
+	while (*p != '\0' && *p != '#') {
+		n = strcspn(p, "?&#");
+		for (size_t i = 0; i < NB_NELEM(exts); i++) {
+			size_t el = strlen(exts[i]);
 
-		if (n >= el && strncasecmp(p + n - el, exts[i], el) == 0)
-			return 1;
+			if (n >= el &&
+			    strncasecmp(p + n - el, exts[i], el) == 0)
+				return 1;
+		}
+		p += n;
+		if (*p == '?' || *p == '&')
+			p++;
 	}
 	return 0;
 }

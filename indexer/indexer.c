@@ -351,7 +351,11 @@ agency_resolve(const struct indexer_ctx *ctx, const char *written,
 	if (out[0] == '\0')
 		snprintf(out, outlen, "%s", w);
 	free(w);
-	/* naming rules: a bare county or township is its government */
+	/*
+	 * naming rules: a bare county or township is its government, a bare
+	 * sub-district (街道) its office, so that "X乡" and "X乡人民政府",
+	 * "X街道" and "X街道办事处" are one agency
+	 */
 	n = strlen(out);
 	if (region[0] && starts(out, region) && n >= 9 &&
 	    strcmp(out + n - 9, "人民政府") != 0 &&
@@ -362,6 +366,9 @@ agency_resolve(const struct indexer_ctx *ctx, const char *written,
 	            strcmp(out + n - 3, "乡") == 0 ||
 	            strcmp(out + n - 3, "镇") == 0)) {
 		strcat(out, "人民政府");
+	} else if (n >= 6 && n + 9 < outlen &&
+	           strcmp(out + n - 6, "街道") == 0) {
+		strcat(out, "办事处");
 	}
 }
 

@@ -212,15 +212,21 @@ report_cb(const struct store_report *r, void *arg)
 {
 	char key[512], sha[STORE_B32_LEN + 1];
 
+	json_t *rec = json_loadb(r->json, r->json_len, 0, NULL);
+	const char *pub = json_string_value(
+	    json_object_get(json_object_get(rec, "source"), "published"));
+
 	snprintf(key, sizeof(key), "%s|%d", r->agency, r->year);
 	store_sha1_b32(r->record_sha1, sha);
 	json_object_set_new(arg, key,
-	                    json_pack("{s:s,s:s,s:i}", "url", r->url, "record",
-	                              sha, "versions", (int)r->nversions));
+	                    json_pack("{s:s,s:s,s:i,s:s?}", "url", r->url,
+	                              "record", sha, "versions",
+	                              (int)r->nversions, "published", pub));
+	json_decref(rec);
 	return 0;
 }
 
-/* {"agency|year": {url, record, versions}} */
+/* {"agency|year": {url, record, versions, published}} */
 static json_t *
 read_reports(const struct env *e)
 {
@@ -230,7 +236,8 @@ read_reports(const struct env *e)
 	json_t *out = json_object();
 
 	assert_int_equal(store_read_begin(st, &txn), 0);
-	assert_int_equal(store_report_iter(txn, &f, 0, report_cb, out), 0);
+	assert_int_equal(store_report_iter(txn, &f, STORE_JSON, report_cb, out),
+	                 0);
 	store_read_end(txn);
 	store_close(st);
 	return out;
@@ -336,40 +343,10 @@ count_events(json_t *evs, const char *type)
 }
 
 /*
- * A report found and indexed, but named otherwise than the manifest's
- * canonical agency (the indexer's name normalisation, not the crawl): a
- * stored report of the same year whose URL is one of the report's.
- */
-static int
-indexed_under_other_name(json_t *have, json_t *r)
-{
-	int year = (int)json_integer_value(json_object_get(r, "year"));
-	json_t *urls = json_object_get(r, "urls"), *docs, *u, *v;
-	const char *key;
-	size_t i;
-
-	json_object_foreach(have, key, v)
-	{
-		const char *bar = strrchr(key, '|');
-		const char *url = json_string_value(json_object_get(v, "url"));
-
-		if (bar == NULL || atoi(bar + 1) != year)
-			continue;
-		json_array_foreach(urls, i, u) if (strcmp(json_string_value(u),
-		                                          url) == 0) return 1;
-		docs = json_object_get(r, "documents");
-		json_array_foreach(
-		    docs, i,
-		    u) if (strcmp(json_string_value(json_object_get(u, "url")),
-		                  url) == 0) return 1;
-	}
-	return 0;
-}
-
-/*
  * Recall: every report of the manifest's sites in `only' (NULL: all) is
- * in the archive under its canonical agency and year, or, for a report
- * that is only an image, has a parse-failed event naming its URL.
+ * in the archive under its canonical agency and year with the publication
+ * date the site shows, or, for a report that is only an image, has a
+ * parse-failed event naming its URL.
  */
 static void
 assert_recall(struct env *e, const char *only)
@@ -382,6 +359,8 @@ assert_recall(struct env *e, const char *only)
 	{
 		const char *site =
 		    json_string_value(json_object_get(r, "site"));
+		const char *want, *pub;
+		json_t *got;
 		char key[512];
 
 		if (only != NULL && strstr(only, site) == NULL)
@@ -420,17 +399,23 @@ assert_recall(struct env *e, const char *only)
 		snprintf(key, sizeof(key), "%s|%d",
 		         json_string_value(json_object_get(r, "agency")),
 		         (int)json_integer_value(json_object_get(r, "year")));
-		if (json_object_get(have, key) != NULL)
-			continue;
-		if (indexed_under_other_name(have, r)) {
-			print_message("note: %s archived and indexed under "
-			              "another agency name\n",
-			              key);
+		if ((got = json_object_get(have, key)) == NULL) {
+			print_message(
+			    "missing: %s %s\n", key,
+			    json_string_value(json_object_get(r, "url")));
+			missing++;
 			continue;
 		}
-		print_message("missing: %s %s\n", key,
-		              json_string_value(json_object_get(r, "url")));
-		missing++;
+		/* the publication date the site shows, whatever the format */
+		want = json_string_value(json_object_get(r, "published"));
+		pub = json_string_value(json_object_get(got, "published"));
+		if (pub == NULL ||
+		    (strcmp(pub, want) != 0 &&
+		     !json_is_true(json_object_get(r, "republished")))) {
+			print_message("%s: published %s, want %s\n", key,
+			              pub ? pub : "(none)", want);
+			missing++;
+		}
 	}
 	json_decref(have);
 	json_decref(evs);

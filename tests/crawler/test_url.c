@@ -112,6 +112,13 @@ test_parts(void **state)
 	assert_true(url_is_attachment("http://a.cn/a/b.wps"));
 	assert_true(url_is_attachment("http://a.cn/b.doc"));
 	assert_false(url_is_attachment("http://a.cn/b.shtml"));
+	/* download scripts name the file in the query */
+	assert_true(url_is_attachment(
+	    "http://a.cn/module/download/downfile.jsp?classid=0&filename="
+	    "20240127587266.docx"));
+	assert_true(url_is_attachment("http://a.cn/dl.jsp?f=r.PDF&x=1"));
+	assert_false(url_is_attachment("http://a.cn/list.jsp?page=2&k=pdf"));
+	assert_false(url_is_attachment("http://a.cn/a.html#b.pdf"));
 	assert_false(url_is_attachment("http://a.cn/doc/"));
 }
 
