@@ -55,8 +55,10 @@ fuzz: test-deps
 	 -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link \
 	 $(CMAKEFLAGS) >/dev/null
 	@cmake --build $(FUZZ) -j $(JOBS) --target fuzz_indexer_text \
-	 fuzz_indexer_html fuzz_indexer_docx fuzz_indexer_corpus
+	 fuzz_indexer_html fuzz_indexer_docx fuzz_indexer_corpus \
+	 fuzz_indexer_pdf fuzz_pdf_corpus
 	@tests/indexer/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+	@tests/pdf/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
 
 demo: build
 	@tests/fixture/demo.sh $(BUILD)

@@ -2,11 +2,17 @@
  * nianbaod - the nianbao crawler and archive daemon.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
 
 #include "config.h"
+#include "crawl.h"
 #include "log.h"
 
 #define DEFAULT_CONFIG NB_SYSCONFDIR "/nianbao/nianbao.ini"
@@ -66,6 +72,120 @@ usage(FILE *fp)
 	    "crawl error).\n");
 }
 
+struct daemon {
+	struct event_base *base;
+	struct crawl *crawl;
+	const char *conffile;
+	struct event *sig_term, *sig_int, *sig_hup, *status_ev;
+};
+
+/*
+ * Signals arrive here as loop events, so the handler may touch any state:
+ * no transfer callback can be running at the same time.
+ */
+static void
+signal_cb(evutil_socket_t sig, short kind, void *arg)
+{
+	struct daemon *d = arg;
+	struct nb_config *cfg;
+
+	(void)kind;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: stopping", strsignal((int)sig));
+		nb_notify("STOPPING=1");
+		crawl_stop(d->crawl);
+		break;
+	case SIGHUP:
+		log_info("SIGHUP: reloading %s", d->conffile);
+		nb_notify("RELOADING=1");
+		if (config_load(d->conffile, &cfg) != 0)
+			log_warnx("%s: not reloaded; the running configuration "
+			          "stays",
+			          d->conffile);
+		else
+			crawl_reload(d->crawl, cfg);
+		nb_notify("READY=1");
+		break;
+	default:
+		fatalx("unexpected signal %d", (int)sig);
+	}
+}
+
+/* STATUS= for systemctl status, every few seconds */
+static void
+status_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct daemon *d = arg;
+	struct crawl_stats st;
+
+	(void)fd;
+	(void)kind;
+	crawl_stats_get(d->crawl, &st);
+	nb_notify("STATUS=%u sites, %llu pages done, %llu queued, %llu "
+	          "reports, %llu errors",
+	          st.sites, (unsigned long long)st.done,
+	          (unsigned long long)st.queued, (unsigned long long)st.reports,
+	          (unsigned long long)st.errors);
+}
+
+static int
+run(struct nb_config *cfg, const char *conffile, int once, int debug)
+{
+	struct daemon d = {.conffile = conffile};
+	struct crawl_opts opts = {.once = once,
+	                          .progress = !debug && isatty(1)};
+	struct timeval five = {5, 0};
+	int rc = 1, failed;
+
+	if ((d.base = event_base_new()) == NULL) {
+		log_warnx("event_base_new failed");
+		config_free(cfg);
+		return 1;
+	}
+	if (crawl_new(d.base, cfg, &opts, &d.crawl) != 0) {
+		config_free(cfg);
+		goto done;
+	}
+	d.sig_term = evsignal_new(d.base, SIGTERM, signal_cb, &d);
+	d.sig_int = evsignal_new(d.base, SIGINT, signal_cb, &d);
+	d.sig_hup = evsignal_new(d.base, SIGHUP, signal_cb, &d);
+	d.status_ev = event_new(d.base, -1, EV_PERSIST, status_cb, &d);
+	if (d.sig_term == NULL || d.sig_int == NULL || d.sig_hup == NULL ||
+	    d.status_ev == NULL || evsignal_add(d.sig_term, NULL) != 0 ||
+	    evsignal_add(d.sig_int, NULL) != 0 ||
+	    evsignal_add(d.sig_hup, NULL) != 0 ||
+	    event_add(d.status_ev, &five) != 0) {
+		log_warnx("cannot set up signal events");
+		goto done;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	nb_notify("READY=1");
+	crawl_start(d.crawl);
+	if (event_base_dispatch(d.base) != 0)
+		log_warnx("event loop failed");
+	if (opts.progress)
+		printf("\n");
+	failed = crawl_summary(d.crawl, stdout);
+	rc = once && failed > 0 ? 1 : 0;
+	if (once && failed > 0)
+		log_warnx("%d site(s) failed", failed);
+done:
+	nb_notify("STOPPING=1");
+	if (d.status_ev != NULL)
+		event_free(d.status_ev);
+	if (d.sig_hup != NULL)
+		event_free(d.sig_hup);
+	if (d.sig_int != NULL)
+		event_free(d.sig_int);
+	if (d.sig_term != NULL)
+		event_free(d.sig_term);
+	crawl_free(d.crawl);
+	event_base_free(d.base);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -80,7 +200,7 @@ main(int argc, char *argv[])
 	    {NULL, 0, NULL, 0}};
 	const char *conffile = DEFAULT_CONFIG;
 	struct nb_config *cfg;
-	int ch, check = 0, debug = 0, verbose = 0, once = 0;
+	int ch, check = 0, debug = 0, verbose = 0, once = 0, rc;
 
 	log_init("nianbaod", 0);
 	while ((ch = getopt_long(argc, argv, "f:ndvhV", longopts, NULL)) !=
@@ -127,8 +247,12 @@ main(int argc, char *argv[])
 		config_free(cfg);
 		return 0;
 	}
-	(void)once;
-	log_warnx("the crawler is not part of this build yet");
-	config_free(cfg);
-	return 1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_warnx("curl_global_init failed");
+		config_free(cfg);
+		return 1;
+	}
+	rc = run(cfg, conffile, once, debug);
+	curl_global_cleanup();
+	return rc;
 }

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "internal.h"
 #include "nbtime.h"
+#include "pdf.h"
 
 void
 status_set(struct indexer_status *st, const char *fmt, ...)
@@ -350,7 +351,11 @@ agency_resolve(const struct indexer_ctx *ctx, const char *written,
 	if (out[0] == '\0')
 		snprintf(out, outlen, "%s", w);
 	free(w);
-	/* naming rules: a bare county or township is its government */
+	/*
+	 * naming rules: a bare county or township is its government, a bare
+	 * sub-district (街道) its office, so that "X乡" and "X乡人民政府",
+	 * "X街道" and "X街道办事处" are one agency
+	 */
 	n = strlen(out);
 	if (region[0] && starts(out, region) && n >= 9 &&
 	    strcmp(out + n - 9, "人民政府") != 0 &&
@@ -361,6 +366,9 @@ agency_resolve(const struct indexer_ctx *ctx, const char *written,
 	            strcmp(out + n - 3, "乡") == 0 ||
 	            strcmp(out + n - 3, "镇") == 0)) {
 		strcat(out, "人民政府");
+	} else if (n >= 6 && n + 9 < outlen &&
+	           strcmp(out + n - 6, "街道") == 0) {
+		strcat(out, "办事处");
 	}
 }
 
@@ -509,7 +517,6 @@ indexer_doc_read(const struct indexer_input *in, struct indexer_doc **out,
 	if (st != NULL)
 		st->format = f;
 	switch (f) {
-	case INDEXER_FMT_PDF:
 	case INDEXER_FMT_DOC:
 	case INDEXER_FMT_ZIP:
 	case INDEXER_FMT_IMAGE:
@@ -525,6 +532,8 @@ indexer_doc_read(const struct indexer_input *in, struct indexer_doc **out,
 		rc = read_html(in->data, in->len, in->content_type, doc, st);
 	} else if (f == INDEXER_FMT_DOCX) {
 		rc = read_docx(in->data, in->len, doc, st);
+	} else if (f == INDEXER_FMT_PDF) {
+		rc = read_pdf(in->data, in->len, doc, st);
 	} else {
 		char cs[40], *text = NULL;
 		size_t n;
@@ -577,7 +586,8 @@ year_fallback(const struct indexer_doc *doc, const char *published,
 		}
 	}
 	if (pub != NULL) {
-		char c[64];
+		/* a cut character comes back as U+FFFD, 3 bytes a byte */
+		char c[3 * 60 + 1];
 		int y = 0, k;
 
 		clean_text(pub, strnlen(pub, 60), c);

@@ -12,8 +12,8 @@
  *   document bytes --reader--> struct indexer_doc (paragraphs, grids, meta)
  *   struct indexer_doc --matcher--> record
  *
- * The readers for the seeds' text form, HTML and .docx are built in and
- * chosen by content (never by file name).  Another reader (a PDF one, say)
+ * The readers for the seeds' text form, HTML, .docx and PDF (pdf.h) are
+ * built in and chosen by content (never by file name).  Another reader
  * builds an indexer_doc with the functions below and hands it to
  * indexer_doc_record().
  *
@@ -129,7 +129,8 @@ struct indexer_input {
 struct indexer_status {
 	enum indexer_format format; /* what it was recognised as */
 	char reason[160];           /* "not a report: no disclosure tables",
-	                               "unparsed: PDF", ... (UTF-8, NUL-terminated) */
+	                               "unparsed: image-only PDF ...", ... (UTF-8,
+	                               NUL-terminated) */
 };
 
 /*
@@ -145,9 +146,10 @@ struct indexer_status {
  *   0              a record;
  *   NB_ENOTREPORT  a document that holds no disclosure tables (st->reason
  *                  starts with "not a report: ");
- *   NB_EUNPARSED   recognised but not readable here: PDF, image, .doc,
- *                  zip that is not .docx, corrupt .docx, binary, a page
- *                  or .docx whose report is images only
+ *   NB_EUNPARSED   recognised but not readable here: image, .doc, zip
+ *                  that is not .docx, corrupt .docx, binary, a page or
+ *                  .docx whose report is images only, a scanned,
+ *                  encrypted or damaged PDF
  *                  (st->reason starts with "unparsed: ");
  *   NB_ETOOBIG     over a limit above (st->reason says which);
  *   NB_EINVAL      bad arguments (NULL data with len > 0, bad template);

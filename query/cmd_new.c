@@ -18,7 +18,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	        "usage: nianbao new [--since SEQ|DATE] [--consumer NAME] "
-	        "[--type T,...] [options]\n"
+	        "[--type T,...] [--last N]\n"
+	        "                   [options]\n"
 	        "\n"
 	        "Events of the archive in order: seq (event number), time, "
 	        "event (new,\n"
@@ -39,7 +40,10 @@ usage(FILE *fp)
 	        "is kept in the\n"
 	        "                      archive's index: the user needs "
 	        "write access to it.\n"
-	        "  -t, --type T,...    only events of these types\n",
+	        "  -t, --type T,...    only events of these types\n"
+	        "  -n, --last N        only the newest N of those events (a "
+	        "consumer still\n"
+	        "                      moves to the newest event)\n",
 	        DEFAULT_DAYS);
 	q_usage_common(fp, 0);
 	fprintf(fp, "\nExit status: 0 events printed, 1 none, 2 usage or "
@@ -49,7 +53,19 @@ usage(FILE *fp)
 struct ctx {
 	struct q_table *t;
 	unsigned types; /* bit per enum store_event_type; 0 = all */
+	uint64_t count; /* events matching so far */
+	uint64_t skip;  /* matching events to pass over (--last) */
 };
+
+static int
+on_count(const struct store_event *ev, void *arg)
+{
+	struct ctx *x = arg;
+
+	if (!x->types || (x->types & 1u << ev->type))
+		x->count++;
+	return 0;
+}
 
 static int
 on_event(const struct store_event *ev, void *arg)
@@ -61,6 +77,10 @@ on_event(const struct store_event *ev, void *arg)
 
 	if (x->types && !(x->types & 1u << ev->type))
 		return 0;
+	if (x->skip > 0) {
+		x->skip--;
+		return 0;
+	}
 	if ((rc = q_table_row(t)) != 0 ||
 	    (rc = q_table_setf(t, 0, Q_NUM, "%" PRIu64, ev->seq)) != 0 ||
 	    (rc = q_table_set(t, 1, Q_STR, q_iso(ev->time, iso))) != 0 ||
@@ -118,6 +138,7 @@ cmd_new(int argc, char *argv[])
 	    {"since", required_argument, NULL, 's'},
 	    {"consumer", required_argument, NULL, 'c'},
 	    {"type", required_argument, NULL, 't'},
+	    {"last", required_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const cols[] = {
@@ -129,11 +150,14 @@ cmd_new(int argc, char *argv[])
 	uint64_t from = 0, last = 0;
 	int64_t at = -1;
 	int c, rc, have_from = 0, status = Q_ERR;
+	long lastn = -1;
+	char *end;
 	struct q q;
 
 	q_init(&q, "new");
 	optind = 1;
-	while ((c = q_getopt(&q, argc, argv, Q_SHORTOPTS "s:c:t:", opts)) != -1)
+	while ((c = q_getopt(&q, argc, argv, Q_SHORTOPTS "s:c:t:n:", opts)) !=
+	       -1)
 		switch (c) {
 		case 's':
 			since = optarg;
@@ -144,6 +168,14 @@ cmd_new(int argc, char *argv[])
 		case 't':
 			if (parse_types(optarg, &x.types) != 0)
 				return Q_ERR;
+			break;
+		case 'n':
+			lastn = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || lastn < 0) {
+				log_warnx("new: --last %s: not a count",
+				          optarg);
+				return Q_ERR;
+			}
 			break;
 		default:
 			usage(stderr);
@@ -182,7 +214,15 @@ cmd_new(int argc, char *argv[])
 		at = nb_now_ms() - DEFAULT_DAYS * 86400000LL;
 	if ((at >= 0 && (rc = store_event_seq_before(txn, at, &from)) != 0) ||
 	    (rc = store_event_last(txn, &last)) != 0 ||
-	    (rc = store_event_iter(txn, from, on_event, &x)) != 0) {
+	    (lastn >= 0 &&
+	     (rc = store_event_iter(txn, from, on_count, &x)) != 0)) {
+		log_warnx("new: %s", nb_strerror(rc));
+		goto done;
+	}
+	/* --last N: count the matches first, then pass over the older */
+	if (lastn >= 0 && x.count > (uint64_t)lastn)
+		x.skip = x.count - (uint64_t)lastn;
+	if ((rc = store_event_iter(txn, from, on_event, &x)) != 0) {
 		log_warnx("new: %s", nb_strerror(rc));
 		goto done;
 	}

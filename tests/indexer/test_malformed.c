@@ -285,6 +285,24 @@ test_image_only(void **state)
 	expect(page, strlen(page), NB_EUNPARSED, "image-only");
 }
 
+/* A PubDate whose 60th byte cuts a character: the year is read from a
+ * cleaned copy that must have room for the replacement characters. */
+static void
+test_pubdate_cut(void **state)
+{
+	static const char page[] =
+	    "<html><head><meta charset=\"utf-8\"><meta name=\"PubDate\" "
+	    "content=\"2022-01-"
+	    "20xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "中文\"><title>报告</title></head><body><p>政府信息公开</p>"
+	    "<table><tr><td>信息内容</td><td>本年处理决定数量</td></tr>"
+	    "<tr><td>行政许可</td><td>5</td></tr></table></body></html>";
+	struct indexer_status st;
+
+	(void)state;
+	assert_int_equal(parse_any(page, strlen(page), &st), 0);
+}
+
 int
 main(void)
 {
@@ -297,6 +315,7 @@ main(void)
 	    cmocka_unit_test(test_huge_cells),
 	    cmocka_unit_test(test_oversized_input),
 	    cmocka_unit_test(test_image_only),
+	    cmocka_unit_test(test_pubdate_cut),
 	};
 
 	return cmocka_run_group_tests_name("indexer malformed input", tests,

@@ -211,6 +211,15 @@ ev = js("new", "--since", "16", code=0)
 check("new since seq", [e["seq"] for e in ev] == [17], ev)
 ev = js("new", "--since", "2024-02-01", "--type", "new", code=0)
 check("new type", len(ev) == 3)
+ev = js("new", "--since", "2024-02-01", "--last", "2", code=0)
+check("new last", [(e["event"], e["agency"]) for e in ev] ==
+      [("changed", JG), ("blocked", None)], ev)
+ev = js("new", "--since", "2024-02-01", "--type", "new", "--last", "1",
+        code=0)
+check("new last of a type", [(e["event"], e["agency"]) for e in ev] ==
+      [("new", RB)], ev)
+run("new", "--since", "2024-02-01", "--last", "0", code=1)
+run("new", "--last", "-1", code=2)
 run("new", "--since", "17", code=1)
 run("new", "--since", "yesterday", code=2)
 run("new", "--type", "exploded", code=2)
