@@ -43,7 +43,7 @@ static const char *const cell_keys[STORE_CELL_COUNT] = {
     [STORE_CELL_CHANGE] = "change",
 };
 
-/* a requests row's total column, or an object's member */
+/* the total column of a requests row (of group, if not NULL) */
 static const json_t *
 req_total(const json_t *req, const char *group, const char *row)
 {
@@ -52,6 +52,7 @@ req_total(const json_t *req, const char *group, const char *row)
 	return json_array_get(json_object_get(g, row), 6);
 }
 
+/* o.a.b */
 static const json_t *
 member(const json_t *o, const char *a, const char *b)
 {
