@@ -306,6 +306,51 @@ host_next(MDB_cursor *c, const uint8_t *pfx, size_t pl, int64_t before,
 	return NB_ENOTFOUND;
 }
 
+int
+store_frontier_due(struct store_txn *txn, const char *site, const char *host,
+                   int64_t before, store_frontier_fn *cb, void *arg)
+{
+	uint8_t k[STORE_KEY_MAX];
+	struct store_frontier_item it;
+	MDB_cursor *c;
+	MDB_val key, val;
+	size_t pl;
+	int band = 0, rc = 0, mrc = 0;
+
+	if (site == NULL || host == NULL ||
+	    strlen(site) + strlen(host) + 2 + FKEY_TAIL > STORE_KEY_MAX)
+		return NB_EINVAL;
+	pl = fkey_prefix(k, site, host);
+	if ((rc = store_cursor(txn, DB_FRONTIER, &c)) != 0)
+		return rc;
+	/* each priority band from its earliest item while they are due */
+	while (rc == 0 && band < 256) {
+		k[pl] = (uint8_t)band;
+		key.mv_size = pl + 1;
+		key.mv_data = k;
+		mrc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE);
+		if (mrc != 0 || key.mv_size != pl + FKEY_TAIL ||
+		    memcmp(key.mv_data, k, pl) != 0)
+			break;
+		band = ((uint8_t *)key.mv_data)[pl];
+		while (mrc == 0 && key.mv_size == pl + FKEY_TAIL &&
+		       memcmp(key.mv_data, k, pl) == 0 &&
+		       ((uint8_t *)key.mv_data)[pl] == band &&
+		       (int64_t)be64_get((uint8_t *)key.mv_data + pl + 1) <=
+		           before) {
+			if ((rc = fitem_decode(&key, &val, &it)) != 0 ||
+			    (rc = cb(&it, arg)) != 0)
+				break;
+			mrc = mdb_cursor_get(c, &key, &val, MDB_NEXT);
+		}
+		band++;
+	}
+	mdb_cursor_close(c);
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = store_mdb_err(txn, mrc, "frontier");
+	return rc;
+}
+
 /*
  * Visit each (site, host) under the prefix: fn gets the host's key
  * prefix.  Jumps from host to host: O(hosts x log n).

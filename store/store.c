@@ -266,6 +266,9 @@ store_write(struct store *st, store_write_fn *fn, void *arg)
 		          st->index_dir);
 		return NB_EINVAL;
 	}
+	/* what this transaction may refer to must be on disk first */
+	if ((st->flags & STORE_RDWR) && (rc = store_warc_sync(st)) != 0)
+		return rc;
 	if ((t = txn_new(st)) == NULL)
 		return NB_ENOMEM;
 	t->consumer_only = !(st->flags & STORE_RDWR);

@@ -24,9 +24,12 @@
  * Write order, which makes any crash harmless:
  *  1. store_capture_append writes the WARC records, fsyncs the file and only
  *     then returns their location.  Its CDXJ entries wait in memory and are
- *     committed with the next store_write (or store_flush).
+ *     committed with the next store_write (or store_flush).  With
+ *     STORE_CAP_NOSYNC the fsync is left to step 2, so that a batch of
+ *     captures costs one.
  *  2. The caller commits whatever references that location (URL state,
- *     report version...) in a store_write.
+ *     report version...) in a store_write, which first fdatasyncs the WARC
+ *     file if anything was written to it since the last time.
  * A crash between 1 and 2 leaves complete WARC records that nothing but
  * the CDXJ refers to; the next read-write open indexes them again.  A crash
  * inside 1 leaves a torn gzip member at the end of the newest file; the next
@@ -152,7 +155,9 @@ typedef int store_write_fn(struct store_txn *txn, void *arg);
  *
  * In a STORE_RDONLY store only store_consumer_set may be called inside fn.
  * Returns 0, fn's own error (nothing committed), NB_EFULL (map at its
- * maximum, or disk full), NB_EBUSY (called from inside fn).
+ * maximum, or disk full), NB_EBUSY (called from inside fn), and, when the
+ * fsync of captures appended with STORE_CAP_NOSYNC fails, NB_EFULL or NB_EIO
+ * (nothing committed; writing has stopped as after a failed append).
  */
 int store_write(struct store *st, store_write_fn *fn, void *arg);
 
@@ -179,6 +184,8 @@ enum store_rec_type {
 	                         */
 #define STORE_CAP_DEDUP     0x2 /* a payload already archived: write a revisit */
 #define STORE_CAP_TRUNCATED 0x4 /* the body was cut at a size limit */
+/* write the records without waiting for the disk: see store_capture_append */
+#define STORE_CAP_NOSYNC 0x8
 
 /*
  * One fetch.  The header blocks are the raw lines, CRLF-terminated, as
@@ -228,7 +235,10 @@ struct store_capture_result {
  * capture of the URL, if there is one.  With STORE_CAP_DEDUP a non-empty
  * payload whose SHA-1 is already archived becomes a revisit
  * (identical-payload-digest) of that record.  Everything else is a response
- * record.  Both records are in the file and fsynced when this returns.
+ * record.  Both records are in the file and fsynced when this returns;
+ * with STORE_CAP_NOSYNC they are in the file (a kill -9 keeps them, a power
+ * cut may not) and the next store_write or store_flush fsyncs it before it
+ * commits anything, the records' CDXJ entries included.
  *
  * Not inside store_write's fn (it may open a read transaction and commit).
  * Only in a STORE_RDWR store.
@@ -450,6 +460,17 @@ typedef int store_frontier_fn(const struct store_frontier_item *it, void *arg);
 int store_frontier_scan(struct store_txn *txn, const char *site,
                         const char *host, int64_t before, store_frontier_fn *cb,
                         void *arg);
+/*
+ * store_frontier_due - the items of one host due at or before `before',
+ * best first (higher priority, then earlier due), each handed to cb until
+ * it returns non-zero, which is returned: what a scheduler takes into its
+ * queue for the host.  O(priorities present x log n) plus the items
+ * visited.  Returns 0, cb's value, or NB_EINVAL (no site or host, or
+ * oversize).
+ */
+int store_frontier_due(struct store_txn *txn, const char *site,
+                       const char *host, int64_t before, store_frontier_fn *cb,
+                       void *arg);
 /* store_frontier_count - items of site/host (NULL = any; both NULL: O(1)) */
 int store_frontier_count(struct store_txn *txn, const char *site,
                          const char *host, uint64_t *n);

@@ -52,6 +52,7 @@ struct store_wfile {
 	uint64_t size;
 	int64_t created;
 	char warcinfo_id[48];
+	int unsynced; /* written since the last fdatasync */
 };
 
 struct store {
@@ -70,6 +71,7 @@ struct store {
 	uint32_t next_serial;
 	int werr; /* sticky writer error */
 	int appended;
+	void *zs; /* the z_stream members are compressed with */
 	struct store_pending *pend;
 	size_t npend, cpend;
 };
@@ -187,6 +189,9 @@ int store_warc_recover(struct store *st);
 int store_pending_apply(struct store_txn *txn);
 void store_pending_clear(struct store *st);
 void store_warc_close(struct store *st);
+/* fdatasync the writer's file if anything was written since (0 or the
+ * sticky NB_EFULL / NB_EIO) */
+int store_warc_sync(struct store *st);
 int store_loc_encode(struct nb_buf *b, const struct store_loc *l);
 void store_loc_decode(struct dec *d, struct store_loc *l);
 int store_record_parse(void *mem, size_t len, struct store_record *rec,

@@ -270,19 +270,34 @@ struct piece {
 	size_t n;
 };
 
+/*
+ * Members are compressed at level 3: on report pages (Word-made HTML) it
+ * runs 1.7 times as fast as zlib's default 6 for 11% more bytes, and
+ * compression was a tenth of the crawler's CPU time at level 6.
+ */
+#define GZIP_LEVEL 3
+
 /* One gzip member holding the concatenation of the pieces. */
 static int
 member_write(struct store *st, const struct piece *pc, int npc, uint64_t *len)
 {
-	z_stream zs;
+	z_stream *zs = st->zs;
 	uint8_t out[1 << 16];
 	uint64_t total = 0;
 	int rc = 0, zrc;
 
-	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8,
-	                 Z_DEFAULT_STRATEGY) != Z_OK)
-		return NB_ENOMEM;
+	/* one stream for the writer's life: no 256 KiB of state per record */
+	if (zs == NULL) {
+		if ((zs = calloc(1, sizeof(*zs))) == NULL)
+			return NB_ENOMEM;
+		if (deflateInit2(zs, GZIP_LEVEL, Z_DEFLATED, 31, 8,
+		                 Z_DEFAULT_STRATEGY) != Z_OK) {
+			free(zs);
+			return NB_ENOMEM;
+		}
+		st->zs = zs;
+	} else if (deflateReset(zs) != Z_OK)
+		return NB_EIO;
 	for (int i = 0; i <= npc && rc == 0; i++) {
 		int flush = i == npc ? Z_FINISH : Z_NO_FLUSH;
 		const uint8_t *p = i < npc ? pc[i].p : NULL;
@@ -292,25 +307,25 @@ member_write(struct store *st, const struct piece *pc, int npc, uint64_t *len)
 			/* zlib counts in uInt: feed huge pieces in slices */
 			size_t take = left > (1u << 30) ? (1u << 30) : left;
 
-			zs.next_in = (Bytef *)p;
-			zs.avail_in = take;
+			zs->next_in = (Bytef *)p;
+			zs->avail_in = take;
 			do {
-				zs.next_out = out;
-				zs.avail_out = sizeof(out);
-				zrc = deflate(&zs, take == left ? flush
-				                                : Z_NO_FLUSH);
+				zs->next_out = out;
+				zs->avail_out = sizeof(out);
+				zrc = deflate(zs, take == left ? flush
+				                               : Z_NO_FLUSH);
 				if (zrc == Z_STREAM_ERROR) {
 					rc = NB_EIO;
 					break;
 				}
-				if (sizeof(out) - zs.avail_out > 0) {
+				if (sizeof(out) - zs->avail_out > 0) {
 					rc = write_all(st, out,
 					               sizeof(out) -
-					                   zs.avail_out);
-					total += sizeof(out) - zs.avail_out;
+					                   zs->avail_out);
+					total += sizeof(out) - zs->avail_out;
 				}
 			} while (rc == 0 &&
-			         (zs.avail_out == 0 ||
+			         (zs->avail_out == 0 ||
 			          (flush == Z_FINISH && take == left &&
 			           zrc != Z_STREAM_END)));
 			if (p)
@@ -318,7 +333,6 @@ member_write(struct store *st, const struct piece *pc, int npc, uint64_t *len)
 			left -= take;
 		} while (rc == 0 && left > 0);
 	}
-	deflateEnd(&zs);
 	*len = total;
 	return rc;
 }
@@ -918,7 +932,29 @@ store_warc_close(struct store *st)
 			log_warn("%s/%s", st->warc_dir, st->w.name);
 		close(st->w.fd);
 		st->w.fd = -1;
+		st->w.unsynced = 0;
 	}
+	if (st->zs != NULL) {
+		deflateEnd(st->zs);
+		free(st->zs);
+		st->zs = NULL;
+	}
+}
+
+int
+store_warc_sync(struct store *st)
+{
+	if (st->w.fd == -1 || !st->w.unsynced)
+		return 0;
+	if (fdatasync(st->w.fd) == -1) {
+		log_warn("%s/%s", st->warc_dir, st->w.name);
+		/* which records reached the disk is unknown: stop writing */
+		st->werr =
+		    errno == ENOSPC || errno == EDQUOT ? NB_EFULL : NB_EIO;
+		return st->werr;
+	}
+	st->w.unsynced = 0;
+	return 0;
 }
 
 static int
@@ -1017,6 +1053,7 @@ file_new(struct store *st)
 	if ((rc = record_write(st, &hdr, &blk, 1, &len)) != 0)
 		goto fail;
 	st->w.size = len;
+	st->w.unsynced = 1;
 	memset(&p, 0, sizeof(p));
 	p.file = st->w.serial;
 	p.end = len;
@@ -1050,6 +1087,9 @@ file_ready(struct store *st)
 	if (st->w.fd != -1 && st->w.size < st->warc_size)
 		return 0;
 	if (st->w.fd != -1) {
+		/* the flush commits what refers to this file: on disk first */
+		if ((rc = store_warc_sync(st)) != 0)
+			return rc;
 		store_warc_close(st);
 		if ((rc = store_flush(st)) != 0)
 			return rc;
@@ -1253,11 +1293,14 @@ store_capture_append(struct store *st, const struct store_capture *cap,
 		goto wfail;
 	res->loc = (struct store_loc){st->w.serial, st->w.size, len};
 	st->w.size += len;
-	if (fdatasync(st->w.fd) == -1) {
+	st->w.unsynced = 1;
+	if (!(cap->flags & STORE_CAP_NOSYNC) && fdatasync(st->w.fd) == -1) {
 		log_warn("%s/%s", st->warc_dir, st->w.name);
 		rc = errno == ENOSPC || errno == EDQUOT ? NB_EFULL : NB_EIO;
 		goto wfail;
 	}
+	if (!(cap->flags & STORE_CAP_NOSYNC))
+		st->w.unsynced = 0;
 	st->appended = 1;
 
 	res->type = revisit ? STORE_REC_REVISIT : STORE_REC_RESPONSE;
