@@ -310,16 +310,6 @@ title_is_report(const char *t)
 
 /* ---- HTML ---- */
 
-static const char *
-attr(xmlNode *n, const char *name)
-{
-	for (xmlAttr *a = n->properties; a != NULL; a = a->next)
-		if (strcasecmp((const char *)a->name, name) == 0 &&
-		    a->children != NULL && a->children->type == XML_TEXT_NODE)
-			return (const char *)a->children->content;
-	return NULL;
-}
-
 /* "0; url=/x.html" -> pointer to "/x.html" (quotes stripped into buf) */
 static const char *
 refresh_target(const char *content, char *buf, size_t len)
@@ -599,145 +589,481 @@ script_json(struct collector *c, const char *js)
 	json_decref(v);
 }
 
-static void html_walk(struct collector *c, xmlNode *n);
 static void xml_records(struct collector *c, const char *xml, size_t len);
 
+/*
+ * HTML is read with libxml2's parser in SAX mode: no tree is built (on a
+ * report page of Word-made HTML the tree costs as much again as the
+ * parse).  What a walk of the tree would look at is gathered from the
+ * events instead: a link's text, and the text of each node after it up to
+ * the next <a> (a list shows the date there); <title> and <base> outside
+ * <body>; scripts.  Links, frames, meta tags and scripts are kept in
+ * document order and acted on at the end, once the <base> is known, in
+ * the order a walk of the tree meets them.
+ */
+#define SIB_MAX  256         /* a date beside a link is in a short node */
+#define TEXT_MAX (16 * 1024) /* of a link's text (its title keeps less) */
+#define FRAMES_MAX                                                             \
+	1024 /* open elements followed; deeper ones only                       \
+	        pass their text up */
+
+enum hev_kind { HEV_LINK, HEV_SRC, HEV_META, HEV_SCRIPT };
+
+/* what the page says, in document order */
+struct hev {
+	enum hev_kind kind;
+	/* LINK: href, title (attribute or text); SRC: src; META: http-equiv,
+	 * name, content; SCRIPT: type, text */
+	char *a, *b, *c;
+	char date[11]; /* LINK: a date in a node after it */
+	int next;      /* LINK: the next link waiting beside it, or -1 */
+};
+
+/* an open element */
+struct hframe {
+	int link;    /* the HEV_LINK this <a>/<area> is, or -1 */
+	int wait;    /* links closed among its children, waiting for a
+	                node with a date, or -1 (a list through hev.next) */
+	int sib;     /* reading a node after them: 1 a text run, 2 a child
+	                element; 0 none */
+	size_t slen; /* its text so far; SIB_MAX and over: too long */
+	char sbuf[SIB_MAX];
+	struct nb_buf text; /* the link's text (no title attribute) */
+	int want_text;      /* 1 gathering it, 2 gathered enough */
+};
+
+struct hsax {
+	struct collector *c;
+	struct hev *ev;
+	size_t nev, evcap;
+	struct hframe *f;
+	size_t nf, fcap, deep;
+	size_t gather; /* frames reading a sibling or a link's text */
+	int in_body;
+	char *base;      /* the first <base href> outside <body> */
+	int title_state; /* 0 none yet, 1 reading, 2 read */
+	struct nb_buf title;
+	int title_full;
+	int script; /* the HEV_SCRIPT being read, or -1 */
+	struct nb_buf script_text;
+	int script_full;
+	int err;
+};
+
+/* Text gathered up to a cap: past it the rest is dropped, never a piece. */
 static void
-html_element(struct collector *c, xmlNode *n)
+gather_add(struct hsax *s, struct nb_buf *b, int *full, const xmlChar *p,
+           size_t n)
 {
-	const char *name = (const char *)n->name, *v;
-	char buf[URL_MAX + 1];
+	int rc;
 
-	if (strcasecmp(name, "a") == 0 || strcasecmp(name, "area") == 0) {
-		char *text = NULL;
+	if (*full)
+		return;
+	if ((rc = nb_buf_add(b, p, n)) == NB_ETOOBIG)
+		*full = 1;
+	else if (rc != 0)
+		s->err = rc;
+}
 
-		char date[11];
+static const char *
+hattr(const xmlChar **atts, const char *name)
+{
+	for (size_t i = 0; atts != NULL && atts[i] != NULL; i += 2)
+		if (strcasecmp((const char *)atts[i], name) == 0)
+			return (const char *)atts[i + 1];
+	return NULL;
+}
 
-		if ((v = attr(n, "href")) == NULL)
-			return;
-		if (attr(n, "title") == NULL)
-			text = (char *)xmlNodeGetContent(n);
-		/* list items put the date after the link: <span>2025-01-20 */
-		for (xmlNode *sib = n->next; sib != NULL; sib = sib->next) {
-			xmlChar *t;
-			int found;
+static char *
+hdup(struct hsax *s, const char *v)
+{
+	char *d;
 
-			if (sib->type == XML_ELEMENT_NODE &&
-			    strcasecmp((const char *)sib->name, "a") == 0)
-				break;
-			if ((t = xmlNodeGetContent(sib)) == NULL)
-				continue;
-			found = strlen((const char *)t) < 256 &&
-			        find_date((const char *)t, date);
-			xmlFree(t);
-			if (found) {
-				c->date = date;
-				break;
-			}
+	if (v == NULL)
+		return NULL;
+	if ((d = strdup(v)) == NULL)
+		s->err = NB_ENOMEM;
+	return d;
+}
+
+static int
+hev_add(struct hsax *s, enum hev_kind kind, const char *a, const char *b,
+        const char *c)
+{
+	struct hev *e;
+
+	if (s->err != 0)
+		return -1;
+	if (s->nev == s->evcap) {
+		size_t ncap = s->evcap ? s->evcap * 2 : 32;
+		struct hev *n = reallocarray(s->ev, ncap, sizeof(*n));
+
+		if (n == NULL) {
+			s->err = NB_ENOMEM;
+			return -1;
 		}
-		collect(c, v, attr(n, "title") ? attr(n, "title") : text, 0,
-		        NULL, NULL);
-		c->date = NULL;
-		xmlFree(text);
+		s->ev = n;
+		s->evcap = ncap;
+	}
+	e = &s->ev[s->nev];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->next = -1;
+	e->a = hdup(s, a);
+	e->b = hdup(s, b);
+	e->c = hdup(s, c);
+	if (s->err != 0) {
+		free(e->a);
+		free(e->b);
+		free(e->c);
+		return -1;
+	}
+	return (int)s->nev++;
+}
+
+static struct hframe *
+htop(struct hsax *s)
+{
+	return s->nf > 0 && s->deep == 0 ? &s->f[s->nf - 1] : NULL;
+}
+
+/* The node just read beside f's waiting links: a date there is theirs. */
+static void
+sib_done(struct hsax *s, struct hframe *f, const char *text, size_t len)
+{
+	char date[11];
+
+	if (len >= SIB_MAX || !find_date(text, date))
+		return;
+	for (int i = f->wait; i >= 0; i = s->ev[i].next)
+		memcpy(s->ev[i].date, date, sizeof(date));
+	f->wait = -1;
+}
+
+static void
+sib_end(struct hsax *s, struct hframe *f)
+{
+	if (f->sib == 0)
+		return;
+	f->sbuf[f->slen < SIB_MAX ? f->slen : SIB_MAX - 1] = '\0';
+	sib_done(s, f, f->sbuf, f->slen);
+	f->sib = 0;
+	s->gather--;
+}
+
+static void
+sib_begin(struct hsax *s, struct hframe *f, int kind)
+{
+	f->sib = kind;
+	f->slen = 0;
+	s->gather++;
+}
+
+/* a text run among the top element's children ends at any other node */
+static void
+run_end(struct hsax *s)
+{
+	struct hframe *f = htop(s);
+
+	if (f != NULL && f->sib == 1)
+		sib_end(s, f);
+}
+
+static void
+sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+{
+	struct hsax *s = ctx;
+	const char *name = (const char *)xname, *v;
+	struct hframe *p, *f;
+
+	if (s->err != 0)
+		return;
+	run_end(s);
+	if (s->deep > 0 || s->nf == FRAMES_MAX) {
+		s->deep++;
+		return;
+	}
+	if ((p = htop(s)) != NULL && p->wait >= 0) {
+		/* the next <a> ends the search for a date */
+		if (strcasecmp(name, "a") == 0)
+			p->wait = -1;
+		else
+			sib_begin(s, p, 2);
+	}
+	if (s->nf == s->fcap) {
+		size_t ncap = s->fcap ? s->fcap * 2 : 32;
+		struct hframe *n = reallocarray(s->f, ncap, sizeof(*n));
+
+		if (n == NULL) {
+			s->err = NB_ENOMEM;
+			return;
+		}
+		s->f = n;
+		s->fcap = ncap;
+	}
+	f = &s->f[s->nf++];
+	f->link = f->wait = -1;
+	f->sib = 0;
+	f->slen = 0;
+	f->want_text = 0;
+	if (strcasecmp(name, "a") == 0 || strcasecmp(name, "area") == 0) {
+		if ((v = hattr(atts, "href")) == NULL)
+			return;
+		f->link = hev_add(s, HEV_LINK, v, hattr(atts, "title"), NULL);
+		if (f->link >= 0 && s->ev[f->link].b == NULL) {
+			f->want_text = 1;
+			nb_buf_init(&f->text, TEXT_MAX);
+			s->gather++;
+		}
 	} else if (strcasecmp(name, "iframe") == 0 ||
 	           strcasecmp(name, "frame") == 0) {
-		collect(c, attr(n, "src"), NULL, 0, NULL, NULL);
+		if ((v = hattr(atts, "src")) != NULL)
+			hev_add(s, HEV_SRC, v, NULL, NULL);
 	} else if (strcasecmp(name, "meta") == 0) {
-		const char *he = attr(n, "http-equiv"), *nm = attr(n, "name");
-		const char *content = attr(n, "content");
-
-		if (content == NULL)
-			return;
-		if (he != NULL && strcasecmp(he, "refresh") == 0 &&
-		    (v = refresh_target(content, buf, sizeof(buf))) != NULL) {
-			collect(c, v, NULL, 0, NULL, NULL);
-			if (c->page->refresh == NULL)
-				url_normalize(c->base, v, &c->page->refresh);
-		}
-		if (nm != NULL && strcasecmp(nm, "ArticleTitle") == 0 &&
-		    c->page->title == NULL)
-			c->page->title = title_clean(content);
-		if (nm != NULL && strcasecmp(nm, "PubDate") == 0 &&
-		    c->page->date[0] == '\0' && strlen(content) < 64 &&
-		    !find_date(content, c->page->date))
-			c->page->date[0] = '\0';
+		if ((v = hattr(atts, "content")) != NULL)
+			hev_add(s, HEV_META, hattr(atts, "http-equiv"),
+			        hattr(atts, "name"), v);
 	} else if (strcasecmp(name, "script") == 0) {
-		xmlChar *js = xmlNodeGetContent(n);
-		const char *type = attr(n, "type");
+		s->script =
+		    hev_add(s, HEV_SCRIPT, hattr(atts, "type"), NULL, NULL);
+		nb_buf_reset(&s->script_text);
+		s->script_full = 0;
+	} else if (strcasecmp(name, "body") == 0) {
+		s->in_body++;
+	} else if (!s->in_body && strcasecmp(name, "base") == 0) {
+		if (s->base == NULL)
+			s->base = hdup(s, hattr(atts, "href"));
+	} else if (!s->in_body && strcasecmp(name, "title") == 0) {
+		if (s->title_state == 0)
+			s->title_state = 1;
+	}
+}
 
-		if (js == NULL)
-			return;
-		if (type != NULL && strcasecmp(type, "text/xml") == 0)
-			xml_records(c, (const char *)js,
-			            strlen((const char *)js));
-		else {
-			script_pagination(c, (const char *)js);
-			script_json(c, (const char *)js);
-			script_ajax_post(c, (const char *)js);
-			script_jpage(c, (const char *)js);
+static void
+sax_end(void *ctx, const xmlChar *xname)
+{
+	struct hsax *s = ctx;
+	const char *name = (const char *)xname;
+	struct hframe *f, *p;
+
+	if (s->err != 0)
+		return;
+	run_end(s);
+	if (s->deep > 0) {
+		s->deep--;
+		return;
+	}
+	if (s->nf == 0)
+		return;
+	f = &s->f[--s->nf];
+	/* links still waiting when their parent closes have no date */
+	if (f->want_text) {
+		s->ev[f->link].b = nb_buf_take(&f->text, NULL);
+		nb_buf_free(&f->text);
+		s->gather--;
+		if (s->ev[f->link].b == NULL)
+			s->err = NB_ENOMEM;
+	}
+	if (strcasecmp(name, "body") == 0 && s->in_body > 0)
+		s->in_body--;
+	else if (s->title_state == 1 && strcasecmp(name, "title") == 0)
+		s->title_state = 2;
+	else if (s->script >= 0 && strcasecmp(name, "script") == 0) {
+		if ((s->ev[s->script].b = nb_buf_take(&s->script_text, NULL)) ==
+		    NULL)
+			s->err = NB_ENOMEM;
+		s->script = -1;
+	}
+	if ((p = htop(s)) == NULL)
+		return;
+	/* this element was the node after p's waiting links */
+	if (p->sib == 2)
+		sib_end(s, p);
+	if (f->link >= 0) {
+		s->ev[f->link].next = p->wait;
+		p->wait = f->link;
+	}
+}
+
+static void
+sax_text(void *ctx, const xmlChar *ch, int len)
+{
+	struct hsax *s = ctx;
+	struct hframe *top;
+
+	if (s->err != 0 || len <= 0)
+		return;
+	if (s->title_state == 1)
+		gather_add(s, &s->title, &s->title_full, ch, (size_t)len);
+	if (s->script >= 0)
+		gather_add(s, &s->script_text, &s->script_full, ch,
+		           (size_t)len);
+	if ((top = htop(s)) != NULL && top->wait >= 0 && top->sib == 0)
+		sib_begin(s, top, 1);
+	if (s->gather == 0)
+		return;
+	for (size_t i = 0; i < s->nf; i++) {
+		struct hframe *f = &s->f[i];
+
+		if (f->sib != 0 && f->slen < SIB_MAX) {
+			size_t n = (size_t)len;
+
+			if (f->slen + n >= SIB_MAX)
+				n = SIB_MAX - f->slen;
+			memcpy(f->sbuf + f->slen, ch, n);
+			f->slen += n;
 		}
-		xmlFree(js);
+		if (f->want_text != 0) {
+			int full = f->want_text == 2;
+
+			/* past TEXT_MAX the title has enough: the rest is cut
+			 */
+			gather_add(s, &f->text, &full, ch, (size_t)len);
+			f->want_text = full ? 2 : 1;
+		}
 	}
 }
 
+/* A comment or processing instruction is a node of its own text. */
 static void
-html_walk(struct collector *c, xmlNode *n)
+sax_node(struct hsax *s, const char *text)
 {
-	for (; n != NULL && c->err == 0; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		html_element(c, n);
-		if (strcasecmp((const char *)n->name, "script") != 0)
-			html_walk(c, n->children);
-	}
+	struct hframe *top;
+
+	if (s->err != 0)
+		return;
+	run_end(s);
+	if ((top = htop(s)) != NULL && top->wait >= 0 && text != NULL)
+		sib_done(s, top, text, strlen(text));
 }
 
-/* <base href> and <title>, before links are resolved */
 static void
-html_head(xmlNode *n, const char **base, xmlNode **title)
+sax_comment(void *ctx, const xmlChar *text)
 {
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (*base == NULL &&
-		    strcasecmp((const char *)n->name, "base") == 0)
-			*base = attr(n, "href");
-		if (*title == NULL &&
-		    strcasecmp((const char *)n->name, "title") == 0)
-			*title = n;
-		if (strcasecmp((const char *)n->name, "body") != 0)
-			html_head(n->children, base, title);
+	sax_node(ctx, (const char *)text);
+}
+
+static void
+sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	(void)target;
+	sax_node(ctx, (const char *)data);
+}
+
+static void
+html_meta(struct collector *c, const char *he, const char *nm,
+          const char *content)
+{
+	char buf[URL_MAX + 1];
+	const char *v;
+
+	if (he != NULL && strcasecmp(he, "refresh") == 0 &&
+	    (v = refresh_target(content, buf, sizeof(buf))) != NULL) {
+		collect(c, v, NULL, 0, NULL, NULL);
+		if (c->page->refresh == NULL)
+			url_normalize(c->base, v, &c->page->refresh);
+	}
+	if (nm != NULL && strcasecmp(nm, "ArticleTitle") == 0 &&
+	    c->page->title == NULL)
+		c->page->title = title_clean(content);
+	if (nm != NULL && strcasecmp(nm, "PubDate") == 0 &&
+	    c->page->date[0] == '\0' && strlen(content) < 64 &&
+	    !find_date(content, c->page->date))
+		c->page->date[0] = '\0';
+}
+
+/* What the page said, in its order, against its final base. */
+static void
+html_apply(struct collector *c, struct hsax *s)
+{
+	for (size_t i = 0; i < s->nev && c->err == 0; i++) {
+		const struct hev *e = &s->ev[i];
+
+		switch (e->kind) {
+		case HEV_LINK:
+			c->date = e->date[0] != '\0' ? e->date : NULL;
+			collect(c, e->a, e->b, 0, NULL, NULL);
+			c->date = NULL;
+			break;
+		case HEV_SRC:
+			collect(c, e->a, NULL, 0, NULL, NULL);
+			break;
+		case HEV_META:
+			html_meta(c, e->a, e->b, e->c);
+			break;
+		case HEV_SCRIPT:
+			if (e->b == NULL)
+				break;
+			if (e->a != NULL && strcasecmp(e->a, "text/xml") == 0) {
+				xml_records(c, e->b, strlen(e->b));
+				break;
+			}
+			script_pagination(c, e->b);
+			script_json(c, e->b);
+			script_ajax_post(c, e->b);
+			script_jpage(c, e->b);
+			break;
+		}
 	}
 }
 
 static int
 collect_html(struct collector *c, const char *html, size_t len)
 {
-	htmlDocPtr doc;
-	const char *base = NULL;
+	struct hsax s;
+	htmlParserCtxtPtr ctxt;
 	char *resolved = NULL;
 	const char *saved = c->base;
-	xmlNode *title = NULL;
 
 	if (len > INT_MAX)
 		return NB_ETOOBIG;
-	doc = htmlReadMemory(html, (int)len, c->base, "UTF-8", HTML_OPTS);
-	if (doc == NULL)
+	/* as htmlReadMemory: no document in nothing at all */
+	if (len == 0)
 		return NB_EPARSE;
-	html_head(xmlDocGetRootElement(doc), &base, &title);
-	if (base != NULL && url_normalize(c->base, base, &resolved) == 0)
-		c->base = resolved;
-	html_walk(c, xmlDocGetRootElement(doc));
-	/* the ArticleTitle meta, met during the walk, is the better title */
-	if (title != NULL && c->page->title == NULL) {
-		xmlChar *t = xmlNodeGetContent(title);
-
-		c->page->title = title_clean((const char *)t);
-		xmlFree(t);
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.script = -1;
+	nb_buf_init(&s.title, TEXT_MAX);
+	nb_buf_init(&s.script_text, len);
+	if ((ctxt = htmlNewParserCtxt()) == NULL || ctxt->sax == NULL) {
+		htmlFreeParserCtxt(ctxt);
+		return NB_ENOMEM;
 	}
-	c->base = saved;
+	memset(ctxt->sax, 0, sizeof(*ctxt->sax));
+	ctxt->sax->startElement = sax_start;
+	ctxt->sax->endElement = sax_end;
+	ctxt->sax->characters = sax_text;
+	ctxt->sax->cdataBlock = sax_text;
+	ctxt->sax->comment = sax_comment;
+	ctxt->sax->processingInstruction = sax_pi;
+	ctxt->userData = &s;
+	htmlCtxtReadMemory(ctxt, html, (int)len, c->base, "UTF-8", HTML_OPTS);
+	htmlFreeParserCtxt(ctxt);
+	if (s.err == 0) {
+		if (s.base != NULL &&
+		    url_normalize(c->base, s.base, &resolved) == 0)
+			c->base = resolved;
+		html_apply(c, &s);
+		/* the ArticleTitle meta, met on the way, is the better title */
+		if (s.title_state != 0 && c->page->title == NULL)
+			c->page->title = title_clean(s.title.data);
+		c->base = saved;
+	} else if (c->err == 0)
+		c->err = s.err;
 	free(resolved);
-	xmlFreeDoc(doc);
+	for (size_t i = 0; i < s.nev; i++) {
+		free(s.ev[i].a);
+		free(s.ev[i].b);
+		free(s.ev[i].c);
+	}
+	free(s.ev);
+	for (size_t i = 0; i < s.nf; i++)
+		if (s.f[i].want_text)
+			nb_buf_free(&s.f[i].text);
+	free(s.f);
+	free(s.base);
+	nb_buf_free(&s.title);
+	nb_buf_free(&s.script_text);
 	return c->err;
 }
 
