@@ -9,8 +9,22 @@
  * each URL live in the store (LMDB).  Every URL ever fetched stays in the
  * frontier, due again at its next re-crawl, so a pass is "everything due
  * now" and a restart after kill -9 resumes exactly where the index says.
- * A transfer in flight is only remembered in memory: killed, it is fetched
- * again, which is the one duplicate capture a crash may cause.
+ * Each host keeps a short queue of its next due items, taken from the store
+ * by a range scan on its frontier keys (store_frontier_due); an item taken
+ * stays in the frontier as it was until its outcome is committed, and the
+ * set of taken keys keeps it from being taken twice.
+ *
+ * A finished transfer is read (links, records) by a worker thread, then
+ * archived and its outcome queued for the group commit: every BATCH_MS, or
+ * once `concurrency' outcomes wait, one store_write commits them all, after
+ * one fdatasync of the WARC file for all their captures.  So the index never
+ * refers to a record that is not on disk, and a kill -9 loses only what is
+ * in flight: transfers, pages being read and outcomes waiting for the
+ * commit.  The next run fetches them again; of these, only the captures
+ * waiting for the commit are already in a WARC file, and come back as
+ * revisits: fewer than twice `concurrency' (the batch is committed once
+ * `concurrency' wait, and one turn of the loop can add what the workers and
+ * transfers finished meanwhile, at most `concurrency' more).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +38,7 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <jansson.h>
+#include <libxml/parser.h>
 
 #include "buf.h"
 #include "charset.h"
@@ -47,7 +62,10 @@
 #define HOOKS_MAX       4
 #define BLOB_MAX        (16 * 1024)
 #define POST_MARK       "#POST:" /* frontier keys of POST requests */
-#define CHAIN_MAX       3 /* steps along a calendar-like chain of pages */
+#define CHAIN_MAX       3  /* steps along a calendar-like chain of pages */
+#define HOSTQ           8  /* items of a host taken from the store at once */
+#define BATCH_MS        50 /* longest a finished fetch waits for the commit */
+#define WORKERS_MAX     4  /* threads reading pages */
 
 /* frontier priorities: reports first, then lists, then the rest */
 enum { PRIO_OTHER = 50, PRIO_LIST = 100, PRIO_REPORT = 200 };
@@ -63,6 +81,7 @@ enum robots_state { R_NONE, R_FETCHING, R_READY };
 
 /* A URL taken from the frontier, with what the index knew of it. */
 struct item {
+	int taken;   /* its key is in the crawl's set of taken keys */
 	char *key;   /* frontier key: url, or url POST_MARK body */
 	char *url;   /* the URL proper */
 	char *site;  /* site id */
@@ -93,8 +112,11 @@ struct site_state {
 struct host {
 	char *name; /* host[:port], the politeness unit */
 	char *site_id;
+	int site; /* index in cfg->sites and the crawl's sites, -1: dropped */
 	int active;
-	int has_work;     /* the frontier may hold due items */
+	int has_work;          /* the frontier may hold due items not in q */
+	struct item *q[HOSTQ]; /* next items, best first */
+	int qn;
 	int64_t next_ms;  /* monotonic: no start before */
 	long slow_ms;     /* extra delay after 429/503/challenge */
 	int fails;        /* in a row */
@@ -107,6 +129,16 @@ struct host {
 	char *robots_base; /* scheme://authority of the robots.txt */
 };
 
+/*
+ * Keys of the items taken out of the store and not yet written back: in a
+ * host's queue, in flight, being read or waiting for the commit.  Open
+ * addressing; the strings are the items' own.
+ */
+struct keyset {
+	const char **v;
+	size_t cap, n;
+};
+
 struct crawl {
 	struct event_base *base;
 	CURLM *multi;
@@ -116,13 +148,13 @@ struct crawl {
 	struct event *drain_ev;    /* give up on stragglers */
 	int still_running;
 	int stopping;
+	int closing; /* crawl_free: nothing more is recorded */
 	int finished;
 	int failed_store; /* the archive refused a write: stop */
 	struct crawl_opts opts;
 
 	struct nb_config *cfg;
 	struct store *store;
-	struct indexer_ctx *ix;
 	struct hook *hook;
 	struct curl_slist *resolve;
 	struct curl_slist *old_resolve; /* kept for transfers in flight */
@@ -131,7 +163,17 @@ struct crawl {
 
 	struct host **hosts;
 	size_t nhosts, hcap;
+	struct host **hmap; /* by name, open addressing */
+	size_t hmapcap;
 	size_t rr; /* round-robin start */
+	struct keyset taken;
+
+	struct pool *pool;
+	struct ixref *ix_cur;   /* the indexer of the configuration in use */
+	unsigned jobs;          /* fetches with the workers */
+	struct outcome **batch; /* waiting for the group commit */
+	size_t nbatch, batchcap;
+	struct event *batch_ev;
 
 	struct site_state *sites;
 	size_t nsites;
@@ -143,7 +185,16 @@ struct crawl {
 	int64_t pass_ms; /* --once: wall time the pass began */
 };
 
-/* One transfer (ConnInfo). */
+/*
+ * An indexer context and the jobs using it: a reload makes a new one, and
+ * the old one goes when the last job reading with it is done.
+ */
+struct ixref {
+	struct indexer_ctx *ix;
+	unsigned refs;
+};
+
+/* One transfer (ConnInfo), then the page it brought until it is queued. */
 struct fetch {
 	struct crawl *c;
 	CURL *easy;
@@ -156,8 +207,27 @@ struct fetch {
 	struct curl_slist *reqh;
 	char err[CURL_ERROR_SIZE];
 	int toobig;
-	int refused; /* private address refused */
-	struct fetch *prev, *next;
+	int refused;               /* private address refused */
+	struct fetch *prev, *next; /* transfers in flight */
+
+	/* after the transfer (set in the loop) */
+	long status;
+	char *location; /* a redirect's target, normalised */
+	char ip[64];
+	char ctype[128];
+	struct outcome *o;
+	int capture; /* archive it */
+	int discover, index_maybe;
+	struct ixref *ix;
+
+	/* what the worker read (the loop does not touch it meanwhile) */
+	struct page pg;
+	int have_pg;
+	int indexed; /* indexer_parse ran: ixrc, rec, reason */
+	int ixrc;
+	json_t *rec;
+	char *rjson;
+	char reason[160];
 };
 
 /* One socket curl watches (SockInfo). */
@@ -170,6 +240,9 @@ struct sock {
 
 static void dispatch_soon(struct crawl *c);
 static void fetch_finish(struct fetch *f, CURLcode res);
+static void batch_add(struct crawl *c, struct outcome *o);
+static void crawl_stop_now(struct crawl *c);
+static void host_unqueue(struct crawl *c, struct host *h);
 
 static uint32_t
 rnd32(void)
@@ -299,6 +372,95 @@ item_free(struct item *it)
 	free(it);
 }
 
+/* ---- taken keys ---- */
+
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int
+keyset_has(const struct keyset *s, const char *k)
+{
+	if (s->n == 0)
+		return 0;
+	for (size_t i = str_hash(k) & (s->cap - 1); s->v[i] != NULL;
+	     i = (i + 1) & (s->cap - 1))
+		if (strcmp(s->v[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+keyset_put(const char **v, size_t cap, const char *k)
+{
+	size_t i = str_hash(k) & (cap - 1);
+
+	while (v[i] != NULL)
+		i = (i + 1) & (cap - 1);
+	v[i] = k;
+}
+
+static int
+keyset_add(struct keyset *s, const char *k)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 256;
+		const char **nv = calloc(ncap, sizeof(*nv));
+
+		if (nv == NULL)
+			return NB_ENOMEM;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i] != NULL)
+				keyset_put(nv, ncap, s->v[i]);
+		free(s->v);
+		s->v = nv;
+		s->cap = ncap;
+	}
+	keyset_put(s->v, s->cap, k);
+	s->n++;
+	return 0;
+}
+
+static void
+keyset_del(struct keyset *s, const char *k)
+{
+	size_t i, mask = s->cap - 1;
+
+	if (s->n == 0)
+		return;
+	for (i = str_hash(k) & mask; s->v[i] != NULL; i = (i + 1) & mask)
+		if (strcmp(s->v[i], k) == 0)
+			break;
+	if (s->v[i] == NULL)
+		return;
+	s->v[i] = NULL;
+	s->n--;
+	/* what follows in the run may have probed past the hole */
+	for (i = (i + 1) & mask; s->v[i] != NULL; i = (i + 1) & mask) {
+		const char *e = s->v[i];
+
+		s->v[i] = NULL;
+		keyset_put(s->v, s->cap, e);
+	}
+}
+
+/* Done with an item: its key may be taken from the store again. */
+static void
+item_release(struct crawl *c, struct item *it)
+{
+	if (it == NULL)
+		return;
+	if (it->taken)
+		keyset_del(&c->taken, it->key);
+	item_free(it);
+}
+
 /* An item from a frontier entry (strings copied out of the map). */
 static int
 item_from_frontier(const struct store_frontier_item *fi, struct item **out)
@@ -376,10 +538,46 @@ item_state_load(struct item *it, const struct store_url *u)
 static struct host *
 host_find(struct crawl *c, const char *name)
 {
-	for (size_t i = 0; i < c->nhosts; i++)
-		if (strcmp(c->hosts[i]->name, name) == 0)
-			return c->hosts[i];
+	if (c->hmapcap == 0)
+		return NULL;
+	for (size_t i = str_hash(name) & (c->hmapcap - 1); c->hmap[i] != NULL;
+	     i = (i + 1) & (c->hmapcap - 1))
+		if (strcmp(c->hmap[i]->name, name) == 0)
+			return c->hmap[i];
 	return NULL;
+}
+
+static void
+hmap_put(struct host **m, size_t cap, struct host *h)
+{
+	size_t i = str_hash(h->name) & (cap - 1);
+
+	while (m[i] != NULL)
+		i = (i + 1) & (cap - 1);
+	m[i] = h;
+}
+
+/* The index of site id in the configuration, or -1. */
+static int
+site_index(const struct crawl *c, const char *id)
+{
+	for (size_t i = 0; i < c->cfg->nsites; i++)
+		if (strcmp(c->cfg->sites[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The host's site as configured now; NULL when a reload dropped it. */
+static const struct nb_site *
+host_site(const struct crawl *c, const struct host *h)
+{
+	return h->site >= 0 ? &c->cfg->sites[h->site] : NULL;
+}
+
+static struct site_state *
+host_ss(const struct crawl *c, const struct host *h)
+{
+	return h->site >= 0 ? &c->sites[h->site] : NULL;
 }
 
 /* The host of url (host[:port]), created with its site if new. */
@@ -401,6 +599,18 @@ host_get(struct crawl *c, const char *url, const char *name,
 		c->hosts = nh;
 		c->hcap = ncap;
 	}
+	if ((c->nhosts + 1) * 2 > c->hmapcap) {
+		size_t ncap = c->hmapcap ? c->hmapcap * 2 : 64;
+		struct host **nm = calloc(ncap, sizeof(*nm));
+
+		if (nm == NULL)
+			return NULL;
+		for (size_t i = 0; i < c->nhosts; i++)
+			hmap_put(nm, ncap, c->hosts[i]);
+		free(c->hmap);
+		c->hmap = nm;
+		c->hmapcap = ncap;
+	}
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	if (a == NULL || (h->name = strdup(name)) == NULL ||
@@ -412,7 +622,9 @@ host_get(struct crawl *c, const char *url, const char *name,
 		free(h);
 		return NULL;
 	}
+	h->site = site_index(c, site_id);
 	c->hosts[c->nhosts++] = h;
+	hmap_put(c->hmap, c->hmapcap, h);
 	return h;
 }
 
@@ -443,16 +655,10 @@ site_state(struct crawl *c, const char *id)
 	return NULL;
 }
 
-static const struct nb_site *
-site_cfg(const struct crawl *c, const char *id)
-{
-	return config_site(c->cfg, id);
-}
-
 static long
 site_delay(const struct crawl *c, const struct host *h)
 {
-	const struct nb_site *s = site_cfg(c, h->site_id);
+	const struct nb_site *s = host_site(c, h);
 	long d = s != NULL ? s->delay_ms : c->cfg->delay_ms;
 
 	if (h->robots != NULL && robots_crawl_delay_ms(h->robots) > d)
@@ -466,16 +672,6 @@ recrawl_ms(const struct crawl *c, const struct nb_site *s, unsigned flags)
 	if (flags & (LINK_REPORT | LINK_ATTACHMENT))
 		return c->cfg->recrawl_reports_ms;
 	return s != NULL ? s->recrawl_ms : c->cfg->recrawl_ms;
-}
-
-static int
-in_flight(const struct crawl *c, const char *key)
-{
-	for (const struct fetch *f = c->active; f != NULL; f = f->next)
-		if (f->it != NULL && f->it->key != NULL &&
-		    strcmp(f->it->key, key) == 0)
-			return 1;
-	return 0;
 }
 
 /*
@@ -671,14 +867,27 @@ opensocket_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
+static void outcome_free(struct outcome *o);
+
 static void
-fetch_free(struct fetch *f)
+ixref_put(struct crawl *c, struct ixref *r)
 {
-	if (f == NULL)
+	if (r == NULL || --r->refs > 0)
 		return;
+	if (c->ix_cur == r)
+		c->ix_cur = NULL;
+	indexer_ctx_free(r->ix);
+	free(r);
+}
+
+/* The transfer is over: its connection goes back to curl. */
+static void
+fetch_detach(struct fetch *f)
+{
 	if (f->easy != NULL) {
 		curl_multi_remove_handle(f->c->multi, f->easy);
 		curl_easy_cleanup(f->easy);
+		f->easy = NULL;
 	}
 	if (f->prev != NULL)
 		f->prev->next = f->next;
@@ -686,11 +895,30 @@ fetch_free(struct fetch *f)
 		f->c->active = f->next;
 	if (f->next != NULL)
 		f->next->prev = f->prev;
+	f->prev = f->next = NULL;
 	curl_slist_free_all(f->reqh);
+	f->reqh = NULL;
+}
+
+static void
+fetch_free(struct fetch *f)
+{
+	if (f == NULL)
+		return;
+	fetch_detach(f);
 	nb_buf_free(&f->body);
 	nb_buf_free(&f->hdrs);
 	nb_buf_free(&f->reqhdrs);
-	item_free(f->it);
+	if (f->have_pg)
+		page_free(&f->pg);
+	json_decref(f->rec);
+	free(f->rjson);
+	free(f->location);
+	ixref_put(f->c, f->ix);
+	if (f->o != NULL)
+		outcome_free(f->o); /* with the item */
+	else
+		item_release(f->c, f->it);
 	free(f);
 }
 
@@ -838,26 +1066,27 @@ struct newlink {
 	char *host; /* host[:port] */
 	unsigned flags;
 	int depth, redirects;
-	uint8_t blob[BLOB_MAX];
+	uint8_t *blob;
 	size_t blob_len;
 };
 
 enum hook_kind { HK_NONE, HK_NEW, HK_CHANGED };
 
 /*
- * Everything one response changes, applied by outcome_fn in one write
- * transaction.  outcome_fn may run twice (the map grew), so it only reads
- * this struct and calls the store; its results are reset at its start.
+ * Everything one response changes, applied by outcome_fn in the group
+ * commit.  outcome_fn may run twice (the map grew), so it only reads this
+ * struct and calls the store; its results are reset at its start.
  */
 struct outcome {
 	struct crawl *c;
-	const struct nb_site *site;
-	struct item *it;
+	const struct nb_site *site; /* valid until the next reload, which
+	                               commits what waits first */
+	struct item *it;            /* owned */
 	int64_t now;
 
 	int put_state;
 	struct store_url u;
-	uint8_t ubuf[BLOB_MAX];
+	uint8_t *ubuf; /* u.blob */
 	char etag[512], lastmod[512];
 
 	int requeue; /* the item back into the frontier, due then */
@@ -870,37 +1099,51 @@ struct outcome {
 	size_t nlinks;
 
 	int has_report;
-	struct store_report_in rin;
+	struct store_report_in rin; /* strings in rec */
 	const char *title, *published;
+	json_t *rec;
+	char *rjson;
 
-	struct store_event ev[2];
+	struct store_event ev[2]; /* details static or in reason */
 	int nev;
+	char reason[160];
 
 	/* results */
 	enum hook_kind hook;
 	size_t pushed;
 };
 
-static void
-outcome_init(struct outcome *o, struct crawl *c, const struct nb_site *site,
-             struct item *it)
+static struct outcome *
+outcome_new(struct crawl *c, const struct nb_site *site, struct item *it)
 {
-	memset(o, 0, sizeof(*o));
+	struct outcome *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
 	o->c = c;
 	o->site = site;
 	o->it = it;
 	o->now = nb_now_ms();
 	o->fflags = it->flags;
+	return o;
 }
 
 static void
 outcome_free(struct outcome *o)
 {
+	if (o == NULL)
+		return;
 	for (size_t i = 0; i < o->nlinks; i++) {
 		free(o->links[i].key);
 		free(o->links[i].host);
+		free(o->links[i].blob);
 	}
 	free(o->links);
+	free(o->ubuf);
+	json_decref(o->rec);
+	free(o->rjson);
+	item_release(o->c, o->it);
+	free(o);
 }
 
 static void
@@ -920,6 +1163,18 @@ outcome_event(struct outcome *o, enum store_event_type type, const char *agency,
 	ev->detail = detail != NULL ? detail : "";
 }
 
+/* A blob built on the stack, kept in a buffer of its own size. */
+static uint8_t *
+blob_keep(const struct blob *b)
+{
+	uint8_t *p;
+
+	if (b->bad || (p = malloc(b->len ? b->len : 1)) == NULL)
+		return NULL;
+	memcpy(p, b->p, b->len);
+	return p;
+}
+
 /*
  * Queue a link found on the page unless it is out of scope, a trap, too
  * deep or a private IP literal; whether it is new is decided against the
@@ -933,6 +1188,7 @@ outcome_link(struct outcome *o, const char *url, const char *title,
 	const struct nb_site *site = o->site;
 	struct newlink *nl;
 	char host[300], name[256], s1[URL_MAX + 1], s2[URL_MAX + 1];
+	uint8_t buf[BLOB_MAX];
 	struct blob b;
 	int chain = 0;
 
@@ -960,27 +1216,24 @@ outcome_link(struct outcome *o, const char *url, const char *title,
 	}
 	nl = &o->links[o->nlinks];
 	memset(nl, 0, sizeof(*nl));
+	b = (struct blob){buf, 0, sizeof(buf), 0};
+	fblob_make(&b, flags, depth, 0, redirects, chain, title, date, body,
+	           ctype);
 	if (body != NULL) {
 		if (asprintf(&nl->key, "%s" POST_MARK "%s", url, body) < 0)
 			nl->key = NULL;
 	} else {
 		nl->key = strdup(url);
 	}
-	if (nl->key == NULL || (nl->host = strdup(host)) == NULL) {
+	if (nl->key == NULL || (nl->host = strdup(host)) == NULL ||
+	    (nl->blob = blob_keep(&b)) == NULL) {
 		free(nl->key);
+		free(nl->host);
 		return;
 	}
 	nl->flags = flags;
 	nl->depth = depth;
 	nl->redirects = redirects;
-	b = (struct blob){nl->blob, 0, sizeof(nl->blob), 0};
-	fblob_make(&b, flags, depth, 0, redirects, chain, title, date, body,
-	           ctype);
-	if (b.bad) {
-		free(nl->key);
-		free(nl->host);
-		return;
-	}
 	nl->blob_len = b.len;
 	o->nlinks++;
 }
@@ -1048,7 +1301,7 @@ outcome_fn(struct store_txn *txn, void *arg)
 		    su.next_fetch > o->now)
 			continue; /* known, not due */
 		fi.url = nl->key;
-		fi.site = o->site->id;
+		fi.site = it->site;
 		fi.host = nl->host;
 		fi.due = due_now(o->c);
 		fi.prio = prio_of(nl->flags);
@@ -1091,9 +1344,6 @@ events:
 			return rc;
 	return 0;
 }
-
-/* Commit o; then mark the hosts of new links busy and run the hook. */
-static int outcome_commit(struct outcome *o);
 
 /*
  * A county-level people's government reports by 31 March, everyone else
@@ -1148,19 +1398,15 @@ hook_fire(struct crawl *c, const char *event, const char *site,
 	hook_run(c->hook, kv);
 }
 
-static int
-outcome_commit(struct outcome *o)
+/* After the commit: the hosts of new links have work; the hook runs. */
+static void
+outcome_done(struct outcome *o)
 {
 	struct crawl *c = o->c;
-	int rc;
 
-	if ((rc = store_write(c->store, outcome_fn, o)) != 0) {
-		store_failed(c, o->it->url, rc);
-		return rc;
-	}
 	for (size_t i = 0; i < o->nlinks; i++) {
 		struct host *h =
-		    host_get(c, o->links[i].key, o->links[i].host, o->site->id);
+		    host_get(c, o->links[i].key, o->links[i].host, o->it->site);
 
 		if (h != NULL)
 			h->has_work = 1;
@@ -1170,7 +1416,7 @@ outcome_commit(struct outcome *o)
 		struct host *h;
 
 		if (url_hostport(o->it->url, host, sizeof(host)) == 0 &&
-		    (h = host_get(c, o->it->url, host, o->site->id)) != NULL)
+		    (h = host_get(c, o->it->url, host, o->it->site)) != NULL)
 			h->has_work = 1;
 	}
 	if (o->hook != HK_NONE) {
@@ -1184,7 +1430,83 @@ outcome_commit(struct outcome *o)
 	for (int i = 0; i < o->nev; i++)
 		log_debug("%s: %s %s", store_event_name(o->ev[i].type),
 		          o->ev[i].url, o->ev[i].detail);
+}
+
+/* ---- the group commit ---- */
+
+static int
+batch_fn(struct store_txn *txn, void *arg)
+{
+	struct crawl *c = arg;
+	int rc;
+
+	for (size_t i = 0; i < c->nbatch; i++)
+		if ((rc = outcome_fn(txn, c->batch[i])) != 0)
+			return rc;
 	return 0;
+}
+
+/*
+ * Commit every outcome waiting: store_write fsyncs the WARC file their
+ * captures are in first, then commits them in one transaction.  If the
+ * archive refuses, nothing of them is recorded (their items stay in the
+ * frontier as they were) and the crawl stops.
+ */
+static void
+batch_commit(struct crawl *c)
+{
+	size_t n = c->nbatch;
+	int rc;
+
+	evtimer_del(c->batch_ev);
+	if (n == 0)
+		return;
+	if (!c->failed_store) {
+		if ((rc = store_write(c->store, batch_fn, c)) != 0)
+			store_failed(c, "group commit", rc);
+		else
+			for (size_t i = 0; i < n; i++)
+				outcome_done(c->batch[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		outcome_free(c->batch[i]);
+	c->nbatch = 0;
+	dispatch_soon(c);
+}
+
+static void
+batch_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	(void)fd;
+	(void)kind;
+	batch_commit(arg);
+}
+
+/* The commit comes after BATCH_MS, or at once when `concurrency' wait. */
+static void
+batch_add(struct crawl *c, struct outcome *o)
+{
+	size_t max = c->cfg->concurrency > 0 ? (size_t)c->cfg->concurrency : 1;
+	struct timeval now = {0, 0}, later = {0, BATCH_MS * 1000};
+
+	if (c->nbatch == c->batchcap) {
+		size_t ncap = c->batchcap ? c->batchcap * 2 : 64;
+		struct outcome **nb = reallocarray(c->batch, ncap, sizeof(*nb));
+
+		if (nb == NULL) {
+			log_warnx("%s: out of memory; fetched again later",
+			          o->it->url);
+			outcome_free(o);
+			return;
+		}
+		c->batch = nb;
+		c->batchcap = ncap;
+	}
+	c->batch[c->nbatch++] = o;
+	if (c->nbatch >= max)
+		evtimer_add(c->batch_ev, &now);
+	else if (c->nbatch == 1)
+		evtimer_add(c->batch_ev, &later);
 }
 
 /* The URL state after a response (strings borrowed from it and o). */
@@ -1194,7 +1516,8 @@ outcome_state(struct outcome *o, int status, const char *hdrs,
               const char *agency, int year, const char *location)
 {
 	struct item *it = o->it;
-	struct blob b = {o->ubuf, 0, sizeof(o->ubuf), 0};
+	uint8_t buf[BLOB_MAX];
+	struct blob b = {buf, 0, sizeof(buf), 0};
 	char v[512];
 
 	o->put_state = 1;
@@ -1220,7 +1543,8 @@ outcome_state(struct outcome *o, int status, const char *hdrs,
 		o->u.loc = res->loc;
 	}
 	ublob_make(&b, uflags, year, agency, location);
-	if (!b.bad) {
+	free(o->ubuf);
+	if ((o->ubuf = blob_keep(&b)) != NULL) {
 		o->u.blob = o->ubuf;
 		o->u.blob_len = b.len;
 	}
@@ -1241,8 +1565,9 @@ host_success(struct host *h)
 static void
 host_failure(struct crawl *c, struct host *h, long wait_ms, const char *why)
 {
-	struct site_state *ss = site_state(c, h->site_id);
-	int64_t now = nb_mono_ms();
+	struct site_state *ss = host_ss(c, h);
+	/* nb_mono_ms() cuts the fraction: one more, so the wait is whole */
+	int64_t now = nb_mono_ms() + 1;
 
 	h->fails++;
 	if (now + wait_ms > h->next_ms)
@@ -1340,50 +1665,56 @@ is_text_type(const char *ctype)
 }
 
 /*
- * A report candidate through the indexer.  A record goes to the store
- * (new/changed/unchanged decided there); a document that should be a
- * report but cannot be read becomes a "parse-failed" event.
+ * The worker's part (pool_fn): the page's links, and, for a report
+ * candidate with a payload new to its URL, the indexer's record.  It reads
+ * only the fetch, its item and its indexer (none of which the loop touches
+ * meanwhile) and writes only the fetch.
  */
-static json_t *
-index_document(struct outcome *o, const struct fetch *f, const char *ctype)
+static void
+parse_work(void *arg)
 {
-	struct item *it = o->it;
-	struct indexer_input in = {0};
-	struct indexer_status st;
-	json_t *rec = NULL;
-	int rc;
+	struct fetch *f = arg;
+	struct item *it = f->o->it;
+	unsigned fflags = f->o->fflags;
+	uint8_t sha[STORE_SHA1_LEN];
 
-	in.data = f->body.data;
-	in.len = f->body.len;
-	in.content_type = ctype[0] != '\0' ? ctype : NULL;
-	in.url = it->url;
-	in.published = it->date;
-	in.fetched_ms = o->now;
-	in.hint = o->site->id;
-	rc = indexer_parse(o->c->ix, &in, &rec, &st);
-	if (rc == NB_EUNPARSED || rc == NB_ETOOBIG) {
-		outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0, st.reason);
-		log_debug("%s: %s", it->url, st.reason);
-		return NULL;
+	if (f->discover &&
+	    discover(it, f->ctype, f->body.data, f->body.len, &f->pg) == 0) {
+		f->have_pg = 1;
+		if (f->pg.report)
+			fflags |= LINK_REPORT;
 	}
-	if (rc != 0)
-		return NULL;
-	o->rin.agency = json_string_value(json_object_get(rec, "agency"));
-	o->rin.region = json_string_value(json_object_get(rec, "region"));
-	o->rin.year = (int)json_integer_value(json_object_get(rec, "year"));
-	o->title = json_string_value(json_object_get(rec, "title"));
-	o->published = json_string_value(
-	    json_object_get(json_object_get(rec, "source"), "published"));
-	if (o->rin.agency == NULL || o->rin.agency[0] == '\0' ||
-	    o->rin.year < 1900) {
-		outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0,
-		              "unparsed: no agency or year");
-		json_decref(rec);
-		return NULL;
+	/*
+	 * A payload new to this URL goes to the indexer, response or revisit
+	 * alike: a capture archived just before a crash comes back as a
+	 * revisit and must still be indexed.  (A revisit's payload digest is
+	 * this payload's SHA-1.)
+	 */
+	if (!f->index_maybe || !(fflags & LINK_REPORT))
+		return;
+	store_sha1(f->body.data != NULL ? f->body.data : "", f->body.len, sha);
+	if ((it->prev_flags & U_RECORDED) &&
+	    memcmp(it->prev_sha1, sha, STORE_SHA1_LEN) == 0)
+		return;
+	{
+		struct indexer_input in = {0};
+		struct indexer_status st;
+
+		in.data = f->body.data;
+		in.len = f->body.len;
+		in.content_type = f->ctype[0] != '\0' ? f->ctype : NULL;
+		in.url = it->url;
+		in.published = it->date;
+		in.fetched_ms = f->o->now;
+		in.hint = it->site;
+		memset(&st, 0, sizeof(st));
+		f->indexed = 1;
+		f->ixrc = indexer_parse(f->ix->ix, &in, &f->rec, &st);
+		snprintf(f->reason, sizeof(f->reason), "%s", st.reason);
+		if (f->ixrc == 0 &&
+		    (f->rjson = json_dumps(f->rec, INDEXER_JSON_FLAGS)) == NULL)
+			f->ixrc = NB_ENOMEM;
 	}
-	o->has_report = 1;
-	o->c->st.reports++;
-	return rec;
 }
 
 /* Archive the response; 0, or the store's error (writing has stopped). */
@@ -1391,11 +1722,9 @@ static int
 capture(struct outcome *o, struct fetch *f, struct store_capture_result *res)
 {
 	struct store_capture cap = {0};
-	char *ip = NULL;
 
-	curl_easy_getinfo(f->easy, CURLINFO_PRIMARY_IP, &ip);
 	cap.url = o->it->url;
-	cap.ip = ip != NULL && ip[0] != '\0' ? ip : NULL;
+	cap.ip = f->ip[0] != '\0' ? f->ip : NULL;
 	cap.date = o->now;
 	cap.req_headers = f->reqhdrs.data;
 	cap.req_headers_len = f->reqhdrs.len;
@@ -1405,79 +1734,265 @@ capture(struct outcome *o, struct fetch *f, struct store_capture_result *res)
 	cap.resp_headers_len = f->hdrs.len;
 	cap.payload = f->body.data;
 	cap.payload_len = f->body.len;
-	/* curl removed chunking and content codings: say so (store.h) */
-	cap.flags = STORE_CAP_DECODED | STORE_CAP_DEDUP;
+	/*
+	 * curl removed chunking and content codings: say so (store.h); the
+	 * group commit fsyncs the file for all the batch's captures.
+	 */
+	cap.flags = STORE_CAP_DECODED | STORE_CAP_DEDUP | STORE_CAP_NOSYNC;
 	return store_capture_append(o->c->store, &cap, res);
 }
 
+/* The fetch is done with; its outcome waits for the commit. */
+static void
+fetch_queue(struct fetch *f)
+{
+	struct outcome *o = f->o;
+
+	f->o = NULL;
+	f->it = NULL;
+	batch_add(f->c, o);
+	fetch_free(f);
+}
+
+/*
+ * The loop's part after the read: archive, then everything the response
+ * changes in the index (links, record, events, URL state) into the
+ * outcome, which waits for the group commit.
+ */
+static void
+fetch_complete(struct fetch *f)
+{
+	struct crawl *c = f->c;
+	struct outcome *o = f->o;
+	struct item *it = o->it;
+	struct store_capture_result cres;
+	const char *agency = it->agency;
+	int captured = 0, year = it->year;
+	unsigned uflags = it->prev_flags;
+
+	/* a reload since may have dropped the site; then the item waits */
+	if ((o->site = host_site(c, f->h)) == NULL || c->failed_store) {
+		fetch_free(f);
+		return;
+	}
+	if (f->capture) {
+		int rc = capture(o, f, &cres);
+
+		if (rc != 0) {
+			store_failed(c, it->url, rc);
+			fetch_free(f);
+			return;
+		}
+		captured = 1;
+	}
+	if (f->have_pg) {
+		int report_page = f->pg.report || (it->flags & LINK_REPORT);
+
+		for (size_t i = 0; i < f->pg.nlinks; i++) {
+			const struct link *l = &f->pg.links[i];
+			const char *date = l->date[0] ? l->date : NULL;
+			unsigned fl = l->flags;
+
+			/*
+			 * An attachment of a report is a report candidate,
+			 * published when its page was: the date beside the
+			 * page's own link, else the page's PubDate.
+			 */
+			if ((fl & LINK_ATTACHMENT) && report_page) {
+				fl |= LINK_REPORT;
+				if (date == NULL)
+					date = it->date        ? it->date
+					       : f->pg.date[0] ? f->pg.date
+					                       : NULL;
+			}
+			outcome_link(o, l->url, l->title, date, l->body,
+			             l->ctype, fl, it->depth + 1, 0);
+		}
+		if (f->pg.report)
+			o->fflags |= LINK_REPORT;
+	}
+	if (f->indexed && captured) {
+		const char *a = NULL;
+
+		if (f->ixrc == NB_EUNPARSED || f->ixrc == NB_ETOOBIG) {
+			memcpy(o->reason, f->reason, sizeof(o->reason));
+			outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0,
+			              o->reason);
+			log_debug("%s: %s", it->url, f->reason);
+		} else if (f->ixrc == 0 &&
+		           ((a = json_string_value(
+		                 json_object_get(f->rec, "agency"))) == NULL ||
+		            a[0] == '\0' ||
+		            json_integer_value(
+		                json_object_get(f->rec, "year")) < 1900)) {
+			outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0,
+			              "unparsed: no agency or year");
+		} else if (f->ixrc == 0) {
+			json_t *rec = f->rec;
+
+			o->rec = rec;
+			o->rjson = f->rjson;
+			f->rec = NULL;
+			f->rjson = NULL;
+			o->has_report = 1;
+			c->st.reports++;
+			o->rin.agency = a;
+			o->rin.region =
+			    json_string_value(json_object_get(rec, "region"));
+			o->rin.year = (int)json_integer_value(
+			    json_object_get(rec, "year"));
+			o->title =
+			    json_string_value(json_object_get(rec, "title"));
+			o->published = json_string_value(json_object_get(
+			    json_object_get(rec, "source"), "published"));
+			o->rin.json = o->rjson;
+			o->rin.json_len = strlen(o->rjson);
+			o->rin.url = it->url;
+			o->rin.fetched = o->now;
+			o->rin.loc = cres.loc;
+			memcpy(o->rin.payload_sha1, cres.payload_sha1,
+			       STORE_SHA1_LEN);
+			uflags |= U_RECORDED;
+			agency = o->rin.agency;
+			year = o->rin.year;
+		}
+	}
+	if ((f->status == 404 || f->status == 410) && it->prev_status == 200 &&
+	    (it->prev_flags & U_RECORDED)) {
+		outcome_event(o, STORE_EV_REMOVED, it->agency, it->year,
+		              "the report's page is gone");
+		log_debug("removed: %s %d %s", it->agency ? it->agency : "",
+		          it->year, it->url);
+		uflags &= ~(unsigned)U_RECORDED;
+	}
+	o->due = o->now + recrawl_ms(c, o->site, o->fflags);
+	uflags = (uflags & ~(unsigned)U_DISALLOWED) | o->fflags;
+	outcome_state(o, (int)f->status, f->hdrs.data, captured ? &cres : NULL,
+	              uflags, agency, year, f->location);
+	fetch_queue(f);
+}
+
+/* The workers are done reading a page (the pool's done function). */
+static void
+parse_done(void *arg)
+{
+	struct fetch *f = arg;
+	struct crawl *c = f->c;
+
+	c->jobs--;
+	if (c->closing) {
+		fetch_free(f);
+		return;
+	}
+	fetch_complete(f);
+	if (c->stopping && c->active == NULL && c->jobs == 0)
+		crawl_stop_now(c);
+	else
+		dispatch_soon(c);
+}
+
+/* A failed fetch: counted, its state kept, the item back for later. */
+static void
+fetch_failed(struct fetch *f)
+{
+	struct crawl *c = f->c;
+	struct outcome *o = f->o;
+	struct item *it = o->it;
+	struct site_state *ss = host_ss(c, f->h);
+
+	c->st.errors++;
+	if (ss != NULL) {
+		ss->errors++;
+		if (it->depth == 0)
+			ss->start_failed = 1;
+	}
+	outcome_state(o, (int)f->status, NULL, NULL, it->prev_flags, it->agency,
+	              it->year, it->location);
+	fetch_queue(f);
+}
+
+/*
+ * A transfer is over (curl's CURLMSG_DONE): what the answer means for the
+ * host and the item is decided here; a page to read goes to the workers.
+ */
 static void
 fetch_finish(struct fetch *f, CURLcode res)
 {
 	struct crawl *c = f->c;
 	struct host *h = f->h;
 	struct item *it = f->it;
-	const struct nb_site *site = site_cfg(c, h->site_id);
-	struct site_state *ss = site_state(c, h->site_id);
-	struct store_capture_result cres;
-	struct outcome o;
-	struct page pg;
-	long status = 0;
+	const struct nb_site *site = host_site(c, h);
+	struct site_state *ss = host_ss(c, h);
+	struct outcome *o;
 	curl_off_t retry_after = 0;
-	const char *why = NULL, *agency = it->agency, *location = NULL;
-	char ctype[128] = "", v[URL_MAX + 1], *to = NULL, *rjson = NULL;
-	json_t *rec = NULL;
-	int captured = 0, have_pg = 0, year = it->year, transient = 0;
-	unsigned uflags = it->prev_flags;
+	const char *why = NULL;
+	char v[URL_MAX + 1], *to = NULL, *ip = NULL;
+	int transient = 0;
 
 	h->active--;
 	c->st.active--;
 	c->st.done++;
 	c->st.bytes += f->body.len;
-	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &f->status);
 	curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &retry_after);
+	curl_easy_getinfo(f->easy, CURLINFO_PRIMARY_IP, &ip);
+	if (ip != NULL)
+		snprintf(f->ip, sizeof(f->ip), "%s", ip);
+	fetch_detach(f);
 	/* the host's delay counts from the end of its last transfer too */
 	if (nb_mono_ms() + site_delay(c, h) > h->next_ms)
 		h->next_ms = nb_mono_ms() + site_delay(c, h);
 	if (f->purpose == P_ROBOTS) {
-		robots_done(c, f, res, status);
+		robots_done(c, f, res, f->status);
+		fetch_free(f);
 		goto out;
 	}
 	/* a site dropped by a reload, or the archive failed: it stays queued */
-	if (site == NULL || c->failed_store)
+	if (site == NULL || c->failed_store) {
+		fetch_free(f);
 		goto out;
+	}
 	if (ss != NULL)
 		ss->pages++;
-	outcome_init(&o, c, site, it);
-	o.requeue = 1;
-	o.due = o.now + recrawl_ms(c, site, it->flags);
-	header_value(f->hdrs.data, "Content-Type", ctype, sizeof(ctype));
+	if ((o = outcome_new(c, site, it)) == NULL) {
+		log_warnx("%s: out of memory; fetched again later", it->url);
+		fetch_free(f);
+		goto out;
+	}
+	f->o = o;
+	f->it = NULL;
+	o->requeue = 1;
+	o->due = o->now + recrawl_ms(c, site, it->flags);
+	header_value(f->hdrs.data, "Content-Type", f->ctype, sizeof(f->ctype));
 
 	if (f->refused) {
 		log_warnx("%s: refused: resolves to a private address",
 		          it->url);
-		goto failed;
+		fetch_failed(f);
+		goto out;
 	}
 	if (f->toobig || res == CURLE_FILESIZE_EXCEEDED) {
 		log_warnx("%s: body larger than max_body (%llu bytes); not "
 		          "archived",
 		          it->url, (unsigned long long)c->cfg->max_body);
-		goto failed;
+		fetch_failed(f);
+		goto out;
 	}
 	if (res != CURLE_OK) {
 		why = f->err[0] != '\0' ? f->err : curl_easy_strerror(res);
 		transient = 1;
-	} else if (status == 429 || status == 503) {
-		why = status == 429 ? "429 Too Many Requests"
-		                    : "503 Service Unavailable";
+	} else if (f->status == 429 || f->status == 503) {
+		why = f->status == 429 ? "429 Too Many Requests"
+		                       : "503 Service Unavailable";
 		transient = 1;
 		/* slow the whole host down, not just this URL */
 		h->slow_ms = h->slow_ms * 2 + SLOW_STEP_MS;
 		if (h->slow_ms > BACKOFF_MAX_MS)
 			h->slow_ms = BACKOFF_MAX_MS;
-	} else if (status >= 500) {
+	} else if (f->status >= 500) {
 		why = "server error";
 		transient = 1;
-	} else if ((why = challenge_detect(status, f->body.data,
+	} else if ((why = challenge_detect(f->status, f->body.data,
 	                                   f->body.len)) != NULL) {
 		c->st.blocked++;
 		if (ss != NULL)
@@ -1487,7 +2002,7 @@ fetch_finish(struct fetch *f, CURLcode res)
 			h->slow_ms = BACKOFF_MAX_MS;
 		if (!h->blocked_said) {
 			h->blocked_said = 1;
-			outcome_event(&o, STORE_EV_BLOCKED, NULL, 0, why);
+			outcome_event(o, STORE_EV_BLOCKED, NULL, 0, why);
 			log_debug("%s: blocked: %s", it->url, why);
 		}
 		transient = 1;
@@ -1501,26 +2016,33 @@ fetch_finish(struct fetch *f, CURLcode res)
 		if (wait > BACKOFF_MAX_MS)
 			wait = BACKOFF_MAX_MS;
 		host_failure(c, h, wait, why);
+		/*
+		 * What the host's queue holds goes back: after the wait the
+		 * store's order decides again, the retry among the rest,
+		 * instead of the queue going first every time.
+		 */
+		host_unqueue(c, h);
+		h->has_work = 1;
 		if (it->attempt < c->cfg->retries && h->parked_until == 0) {
 			log_debug("%s: %s; retry %d in %ld ms", it->url, why,
 			          it->attempt + 1, wait);
-			o.attempt = it->attempt + 1;
+			o->attempt = it->attempt + 1;
 			/* the host waits; in a --once pass the item stays due
 			 */
-			o.due = c->opts.once ? due_now(c) : o.now + wait;
-			outcome_commit(&o);
-			goto done;
+			o->due = c->opts.once ? due_now(c) : o->now + wait;
+			fetch_queue(f);
+			goto out;
 		}
 		log_warnx("%s: %s; giving up after %d attempts", it->url, why,
 		          it->attempt + 1);
-		goto failed;
+		fetch_failed(f);
+		goto out;
 	}
 	host_success(h);
 
-	if (status >= 300 && status < 400 && status != 304 &&
+	if (f->status >= 300 && f->status < 400 && f->status != 304 &&
 	    header_value(f->hdrs.data, "Location", v, sizeof(v)) &&
 	    url_normalize(it->url, v, &to) == 0) {
-		location = to;
 		if (it->redirects + 1 > c->cfg->max_redirects)
 			log_warnx("%s: more than %d redirects", it->url,
 			          c->cfg->max_redirects);
@@ -1528,252 +2050,124 @@ fetch_finish(struct fetch *f, CURLcode res)
 			log_debug("%s: redirect to %s is off the allow-list",
 			          it->url, to);
 		else
-			outcome_link(&o, to, it->title, it->date, NULL, NULL,
+			outcome_link(o, to, it->title, it->date, NULL, NULL,
 			             it->flags, it->depth, it->redirects + 1);
 	}
 	/* an unchanged redirect or error page is not archived again */
-	if (!(status == it->prev_status && status != 200 && status != 304 &&
-	      ((location != NULL && it->location != NULL &&
-	        strcmp(location, it->location) == 0) ||
-	       (location == NULL && f->body.len == 0)))) {
-		int rc = capture(&o, f, &cres);
-
-		if (rc != 0) {
-			store_failed(c, it->url, rc);
-			goto done;
-		}
-		captured = 1;
+	f->capture = !(f->status == it->prev_status && f->status != 200 &&
+	               f->status != 304 &&
+	               ((to != NULL && it->location != NULL &&
+	                 strcmp(to, it->location) == 0) ||
+	                (to == NULL && f->body.len == 0)));
+	f->location = to;
+	f->discover = f->status == 200 && f->body.len > 0 &&
+	              !url_is_attachment(it->url) && is_text_type(f->ctype);
+	f->index_maybe = f->status == 200 && f->capture;
+	if (!f->discover && !(f->index_maybe && (o->fflags & LINK_REPORT))) {
+		fetch_complete(f);
+		goto out;
 	}
-	if (status == 200 && f->body.len > 0 && !url_is_attachment(it->url) &&
-	    is_text_type(ctype) &&
-	    discover(it, ctype, f->body.data, f->body.len, &pg) == 0) {
-		int report_page = pg.report || (it->flags & LINK_REPORT);
-
-		have_pg = 1;
-		for (size_t i = 0; i < pg.nlinks; i++) {
-			const struct link *l = &pg.links[i];
-			const char *date = l->date[0] ? l->date : NULL;
-			unsigned fl = l->flags;
-
-			/*
-			 * An attachment of a report is a report candidate,
-			 * published when its page was: the date beside the
-			 * page's own link, else the page's PubDate.
-			 */
-			if ((fl & LINK_ATTACHMENT) && report_page) {
-				fl |= LINK_REPORT;
-				if (date == NULL)
-					date = it->date     ? it->date
-					       : pg.date[0] ? pg.date
-					                    : NULL;
-			}
-			outcome_link(&o, l->url, l->title, date, l->body,
-			             l->ctype, fl, it->depth + 1, 0);
-		}
-		if (pg.report)
-			o.fflags |= LINK_REPORT;
+	f->ix = c->ix_cur;
+	f->ix->refs++;
+	if (pool_submit(c->pool, parse_work, f) != 0) {
+		log_warnx("%s: out of memory; fetched again later", it->url);
+		fetch_free(f);
+		goto out;
 	}
-	/*
-	 * A payload new to this URL goes to the indexer, response or revisit
-	 * alike: a capture archived just before a crash comes back as a
-	 * revisit and must still be indexed.
-	 */
-	if (status == 200 && captured && (o.fflags & LINK_REPORT) &&
-	    (!(it->prev_flags & U_RECORDED) ||
-	     memcmp(it->prev_sha1, cres.payload_sha1, STORE_SHA1_LEN) != 0) &&
-	    (rec = index_document(&o, f, ctype)) != NULL) {
-		if ((rjson = json_dumps(rec, INDEXER_JSON_FLAGS)) == NULL) {
-			o.has_report = 0;
-		} else {
-			o.rin.json = rjson;
-			o.rin.json_len = strlen(rjson);
-			o.rin.url = it->url;
-			o.rin.fetched = o.now;
-			o.rin.loc = cres.loc;
-			memcpy(o.rin.payload_sha1, cres.payload_sha1,
-			       STORE_SHA1_LEN);
-			uflags |= U_RECORDED;
-			agency = o.rin.agency;
-			year = o.rin.year;
-		}
-	}
-	if ((status == 404 || status == 410) && it->prev_status == 200 &&
-	    (it->prev_flags & U_RECORDED)) {
-		outcome_event(&o, STORE_EV_REMOVED, it->agency, it->year,
-		              "the report's page is gone");
-		log_debug("removed: %s %d %s", it->agency ? it->agency : "",
-		          it->year, it->url);
-		uflags &= ~(unsigned)U_RECORDED;
-	}
-	o.due = o.now + recrawl_ms(c, site, o.fflags);
-	uflags = (uflags & ~(unsigned)U_DISALLOWED) | o.fflags;
-	outcome_state(&o, (int)status, f->hdrs.data, captured ? &cres : NULL,
-	              uflags, agency, year, location);
-	outcome_commit(&o);
-	goto done;
-
-failed:
-	c->st.errors++;
-	if (ss != NULL) {
-		ss->errors++;
-		if (it->depth == 0)
-			ss->start_failed = 1;
-	}
-	outcome_state(&o, (int)status, NULL, NULL, uflags, agency, year,
-	              it->location);
-	outcome_commit(&o);
-done:
-	if (have_pg)
-		page_free(&pg);
-	outcome_free(&o);
-	free(rjson);
-	json_decref(rec);
-	free(to);
+	c->jobs++;
 out:
-	fetch_free(f);
-	if (c->stopping && c->active == NULL)
-		event_base_loopexit(c->base, NULL);
-	dispatch_soon(c);
+	if (c->stopping && c->active == NULL && c->jobs == 0)
+		crawl_stop_now(c);
+	else
+		dispatch_soon(c);
 }
 
 /* ---- dispatch (the fifth callback) ---- */
 
-/*
- * Items handed to transfers stay in the frontier, moved to priority 0 (a
- * lease): store_frontier_next gives a host's best due item, so a leased one
- * comes back only when nothing better is due.  Met again by this process it
- * is in flight; after a crash it is simply fetched again.
- */
-#define PRIO_LEASED 0
-
-struct lease {
+/* A host's queue: its next due items, taken from the store. */
+struct refill {
 	struct crawl *c;
-	struct host **hosts; /* ready hosts */
-	size_t nhosts;
-	struct item **items; /* out: leased, with their URL state */
-	struct host **owner;
-	size_t n, cap;
-	int64_t now;
+	struct host *h;
+	struct store_txn *txn;
+	int rc;
 };
 
-static void
-lease_reset(struct lease *l)
+static int
+refill_cb(const struct store_frontier_item *fi, void *arg)
 {
-	for (size_t i = 0; i < l->n; i++)
-		item_free(l->items[i]);
-	l->n = 0;
+	struct refill *r = arg;
+	struct crawl *c = r->c;
+	struct item *it;
+	struct store_url su;
+
+	if (keyset_has(&c->taken, fi->url))
+		return 0; /* in memory already */
+	if (item_from_frontier(fi, &it) != 0) {
+		/* undecodable: drop it rather than meet it again and again */
+		struct item *bad = calloc(1, sizeof(*bad));
+		struct outcome *o;
+
+		if (bad == NULL || (bad->key = strdup(fi->url)) == NULL ||
+		    (bad->url = strdup(fi->url)) == NULL ||
+		    (bad->site = strdup(fi->site)) == NULL ||
+		    keyset_add(&c->taken, bad->key) != 0) {
+			item_free(bad);
+			return (r->rc = NB_ENOMEM);
+		}
+		bad->taken = 1;
+		if ((o = outcome_new(c, host_site(c, r->h), bad)) == NULL) {
+			item_release(c, bad);
+			return (r->rc = NB_ENOMEM);
+		}
+		o->remove = 1;
+		batch_add(c, o);
+		return 0;
+	}
+	if (keyset_add(&c->taken, it->key) != 0) {
+		item_free(it);
+		return (r->rc = NB_ENOMEM);
+	}
+	it->taken = 1;
+	if (store_url_get(r->txn, it->key, &su) == 0)
+		item_state_load(it, &su);
+	r->h->q[r->h->qn++] = it;
+	return r->h->qn == HOSTQ ? 1 : 0;
 }
 
+/* Fill h's queue from the store; when it stays short, the host is done. */
 static int
-lease_push(struct store_txn *txn, const struct item *it, const char *host,
-           int64_t due)
+host_refill(struct crawl *c, struct store_txn *txn, struct host *h)
 {
-	uint8_t buf[BLOB_MAX];
-	struct blob b = {buf, 0, sizeof(buf), 0};
-	struct store_frontier_item fi = {0};
-
-	fblob_make(&b, it->flags, it->depth, it->attempt, it->redirects,
-	           it->chain, it->title, it->date, it->body, it->ctype);
-	if (b.bad)
-		return NB_EINVAL;
-	fi.url = it->key;
-	fi.site = it->site;
-	fi.host = host;
-	fi.due = due;
-	fi.prio = PRIO_LEASED;
-	fi.blob = buf;
-	fi.blob_len = b.len;
-	return store_frontier_push(txn, &fi);
-}
-
-static int
-lease_fn(struct store_txn *txn, void *arg)
-{
-	struct lease *l = arg;
-	int64_t active = (int64_t)l->c->st.active;
+	struct refill r = {c, h, txn, 0};
 	int rc;
 
-	lease_reset(l);
-	for (size_t i = 0; i < l->nhosts; i++) {
-		struct host *h = l->hosts[i];
-		int room = l->c->cfg->per_host - h->active;
-
-		/* with a delay, one start per host and wait */
-		if (site_delay(l->c, h) > 0 && room > 1)
-			room = 1;
-
-		while (room > 0 && active < l->c->cfg->concurrency) {
-			struct store_frontier_item fi;
-			struct store_url su;
-			struct item *it;
-
-			rc = store_frontier_next(txn, h->site_id, h->name,
-			                         l->now, &fi);
-			if (rc == NB_ENOTFOUND ||
-			    (rc == 0 && in_flight(l->c, fi.url))) {
-				h->has_work = 0;
-				break;
-			}
-			if (rc != 0)
-				return rc;
-			for (size_t j = 0; j < l->n; j++)
-				if (strcmp(l->items[j]->key, fi.url) == 0)
-					goto next_host;
-			if (item_from_frontier(&fi, &it) != 0) {
-				/* undecodable: drop it rather than loop on it
-				 */
-				if ((rc = store_frontier_remove(txn, fi.url)) !=
-				    0)
-					return rc;
-				continue;
-			}
-			/* fi points into the map, which the push rewrites */
-			if ((rc = lease_push(txn, it, h->name, fi.due)) != 0) {
-				item_free(it);
-				return rc;
-			}
-			if (store_url_get(txn, it->key, &su) == 0)
-				item_state_load(it, &su);
-			l->items[l->n] = it;
-			l->owner[l->n++] = h;
-			room--;
-			active++;
-			if (l->n == l->cap)
-				return 0;
-		}
-	next_host:;
-	}
+	rc = store_frontier_due(txn, h->site_id, h->name, due_now(c), refill_cb,
+	                        &r);
+	if (rc < 0)
+		return rc;
+	if (r.rc != 0)
+		return r.rc;
+	if (h->qn < HOSTQ)
+		h->has_work = 0;
 	return 0;
 }
 
-/* robots.txt says no: out of the frontier, remembered until re-crawl */
-struct drop {
-	struct item *it;
-	int64_t now, next;
-};
-
-static int
-drop_fn(struct store_txn *txn, void *arg)
+static struct item *
+host_pop(struct host *h)
 {
-	struct drop *d = arg;
-	struct store_url su = {0};
-	uint8_t buf[BLOB_MAX];
-	struct blob b = {buf, 0, sizeof(buf), 0};
-	int rc;
+	struct item *it = h->q[0];
 
-	rc = store_frontier_remove(txn, d->it->key);
-	if (rc != 0 && rc != NB_ENOTFOUND)
-		return rc;
-	ublob_make(&b, d->it->prev_flags | U_DISALLOWED, d->it->year,
-	           d->it->agency, d->it->location);
-	su.status = d->it->prev_status;
-	su.last_fetch = d->now;
-	su.next_fetch = d->next;
-	su.etag = d->it->etag;
-	su.last_modified = d->it->lastmod;
-	su.blob = buf;
-	su.blob_len = b.bad ? 0 : b.len;
-	return store_url_put(txn, d->it->key, &su);
+	memmove(h->q, h->q + 1, (size_t)(h->qn - 1) * sizeof(h->q[0]));
+	h->qn--;
+	return it;
+}
+
+/* Forget the items a host holds (they are still in the store). */
+static void
+host_unqueue(struct crawl *c, struct host *h)
+{
+	while (h->qn > 0)
+		item_release(c, host_pop(h));
 }
 
 static int
@@ -1798,9 +2192,9 @@ robots_start(struct crawl *c, struct host *h)
 }
 
 static int
-site_over_budget(struct crawl *c, const struct nb_site *s)
+site_over_budget(struct crawl *c, const struct host *h, const struct nb_site *s)
 {
-	struct site_state *ss = site_state(c, s->id);
+	struct site_state *ss = host_ss(c, h);
 
 	if (ss == NULL || (long)ss->pages < s->page_budget)
 		return 0;
@@ -1819,11 +2213,11 @@ host_ready(struct crawl *c, struct host *h, int64_t now)
 {
 	const struct nb_site *site;
 
-	if (!h->has_work)
+	if (!h->has_work && h->qn == 0)
 		return 0;
-	if ((site = site_cfg(c, h->site_id)) == NULL ||
-	    site_over_budget(c, site)) {
+	if ((site = host_site(c, h)) == NULL || site_over_budget(c, h, site)) {
 		h->has_work = 0;
+		host_unqueue(c, h);
 		return 0;
 	}
 	if (h->parked_until != 0) {
@@ -1842,28 +2236,49 @@ host_ready(struct crawl *c, struct host *h, int64_t now)
 	return h->rstate == R_READY;
 }
 
+/* robots.txt says no: out of the frontier, remembered until re-crawl */
+static void
+item_drop(struct crawl *c, const struct nb_site *site, struct item *it)
+{
+	struct outcome *o = outcome_new(c, site, it);
+	uint8_t buf[BLOB_MAX];
+	struct blob b = {buf, 0, sizeof(buf), 0};
+
+	if (o == NULL) {
+		item_release(c, it);
+		return;
+	}
+	log_debug("%s: disallowed by robots.txt", it->url);
+	o->remove = 1;
+	o->put_state = 1;
+	ublob_make(&b, it->prev_flags | U_DISALLOWED, it->year, it->agency,
+	           it->location);
+	o->u.status = it->prev_status;
+	o->u.last_fetch = o->now;
+	o->u.next_fetch = o->now + recrawl_ms(c, site, 0);
+	o->u.etag = it->etag;
+	o->u.last_modified = it->lastmod;
+	if ((o->ubuf = blob_keep(&b)) != NULL) {
+		o->u.blob = o->ubuf;
+		o->u.blob_len = b.len;
+	}
+	batch_add(c, o);
+}
+
 static void
 item_start(struct crawl *c, struct host *h, struct item *it)
 {
-	const struct nb_site *site = site_cfg(c, h->site_id);
-	struct site_state *ss = site_state(c, h->site_id);
+	const struct nb_site *site = host_site(c, h);
+	struct site_state *ss = host_ss(c, h);
 	char path[URL_MAX + 2];
 
 	if (site == NULL) {
-		item_free(it);
+		item_release(c, it);
 		return;
 	}
 	if (url_path_get(it->url, path, sizeof(path)) != 0 ||
 	    !robots_allowed(h->robots, path)) {
-		struct drop d = {it, nb_now_ms(),
-		                 nb_now_ms() + recrawl_ms(c, site, 0)};
-		int rc;
-
-		log_debug("%s: disallowed by robots.txt", it->url);
-		if ((rc = store_write(c->store, drop_fn, &d)) != 0)
-			store_failed(c, it->url, rc);
-		item_free(it);
-		h->has_work = 1;
+		item_drop(c, site, it);
 		return;
 	}
 	/* in the daemon, a start page due again begins a new pass */
@@ -1874,7 +2289,7 @@ item_start(struct crawl *c, struct host *h, struct item *it)
 		ss->next_seed_ms = nb_now_ms() + site->recrawl_ms;
 	}
 	if (fetch_start(c, h, it, P_PAGE) != 0)
-		item_free(it);
+		item_release(c, it);
 }
 
 static void
@@ -1882,42 +2297,69 @@ dispatch_cb(evutil_socket_t fd, short kind, void *arg)
 {
 	struct crawl *c = arg;
 	int64_t now = nb_mono_ms(), wake = INT64_MAX;
-	struct host *ready[256], *owner[256];
-	struct item *items[256];
-	struct lease l = {c, ready, 0, items, owner, 0, 256, due_now(c)};
+	struct store_txn *txn = NULL;
+	long room_all;
 	int busy = 0, rc;
 
 	(void)fd;
 	(void)kind;
 	if (c->stopping || c->failed_store)
 		return;
-	for (size_t n = 0; n < c->nhosts && l.nhosts < NB_NELEM(ready); n++) {
+	/* pages being read count against the concurrency: they hold memory */
+	room_all =
+	    (long)c->cfg->concurrency - (long)c->st.active - (long)c->jobs;
+	for (size_t n = 0; n < c->nhosts && room_all > 0; n++) {
 		struct host *h = c->hosts[(c->rr + n) % c->nhosts];
+		int room;
 
-		if (host_ready(c, h, now))
-			ready[l.nhosts++] = h;
+		if (!host_ready(c, h, now))
+			continue;
+		room = c->cfg->per_host - h->active;
+		/* with a delay, one start per host and wait */
+		if (site_delay(c, h) > 0 && room > 1)
+			room = 1;
+		while (room > 0 && room_all > 0) {
+			if (h->qn == 0) {
+				if (!h->has_work)
+					break;
+				if (txn == NULL && (rc = store_read_begin(
+				                        c->store, &txn)) != 0) {
+					store_failed(c, "frontier", rc);
+					return;
+				}
+				if ((rc = host_refill(c, txn, h)) != 0) {
+					store_read_end(txn);
+					store_failed(c, "frontier", rc);
+					return;
+				}
+				if (h->qn == 0)
+					break;
+			}
+			item_start(c, h, host_pop(h));
+			room--;
+			room_all--;
+		}
 	}
+	store_read_end(txn);
 	if (c->nhosts > 0)
 		c->rr = (c->rr + 1) % c->nhosts;
-	if (l.nhosts > 0 && (long)c->st.active < c->cfg->concurrency) {
-		if ((rc = store_write(c->store, lease_fn, &l)) != 0) {
-			lease_reset(&l);
-			store_failed(c, "frontier", rc);
-			return;
-		}
-		for (size_t i = 0; i < l.n; i++)
-			item_start(c, owner[i], items[i]);
-	}
 	for (size_t n = 0; n < c->nhosts; n++) {
 		struct host *h = c->hosts[n];
 
-		if (!h->has_work || (h->parked_until != 0 && c->opts.once))
+		if ((!h->has_work && h->qn == 0) ||
+		    (h->parked_until != 0 && c->opts.once))
 			continue;
 		busy = 1;
 		if (h->active < c->cfg->per_host && h->next_ms < wake)
 			wake = h->next_ms;
 	}
-	if (!busy && c->st.active == 0 && c->opts.once && !c->finished) {
+	if (!busy && c->st.active == 0 && c->jobs == 0 && c->opts.once &&
+	    !c->finished) {
+		/* what waits for the commit may bring more work */
+		if (c->nbatch > 0) {
+			batch_commit(c);
+			return;
+		}
 		c->finished = 1;
 		event_base_loopexit(c->base, NULL);
 		return;
@@ -2006,7 +2448,7 @@ hosts_cb(const struct store_frontier_item *fi, void *arg)
 	struct crawl *c = arg;
 	struct host *h;
 
-	if (config_site(c->cfg, fi->site) == NULL)
+	if (site_index(c, fi->site) < 0)
 		return 0;
 	if ((h = host_get(c, fi->url, fi->host, fi->site)) == NULL)
 		return NB_ENOMEM;
@@ -2258,6 +2700,15 @@ tick_cb(evutil_socket_t fd, short kind, void *arg)
 		overdue_check(c);
 }
 
+/* Nothing is in flight any more: commit what waits, leave the loop. */
+static void
+crawl_stop_now(struct crawl *c)
+{
+	evtimer_del(c->drain_ev);
+	batch_commit(c);
+	event_base_loopexit(c->base, NULL);
+}
+
 static void
 drain_cb(evutil_socket_t fd, short kind, void *arg)
 {
@@ -2274,7 +2725,9 @@ drain_cb(evutil_socket_t fd, short kind, void *arg)
 		c->st.active--;
 		fetch_free(c->active);
 	}
-	event_base_loopexit(c->base, NULL);
+	/* pages being read take milliseconds: their outcomes are kept */
+	pool_drain(c->pool);
+	crawl_stop_now(c);
 }
 
 void
@@ -2286,8 +2739,8 @@ crawl_stop(struct crawl *c)
 		return;
 	c->stopping = 1;
 	evtimer_del(c->dispatch_ev);
-	if (c->active == NULL) {
-		event_base_loopexit(c->base, NULL);
+	if (c->active == NULL && c->jobs == 0) {
+		crawl_stop_now(c);
 		return;
 	}
 	log_info("stopping: waiting up to %d ms for %llu transfers", DRAIN_MS,
@@ -2367,7 +2820,7 @@ sites_sync(struct crawl *c)
 static int
 config_apply(struct crawl *c, const struct nb_config *old)
 {
-	struct indexer_ctx *ix;
+	struct ixref *ix;
 	int rc;
 
 	curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
@@ -2378,10 +2831,16 @@ config_apply(struct crawl *c, const struct nb_config *old)
 	                  (long)c->cfg->concurrency * 2);
 	robots_agent_token(c->cfg->user_agent, c->agent, sizeof(c->agent));
 	c->proxied = proxy_in_use(c->cfg);
-	if ((rc = indexer_ctx_new(c->cfg, &ix)) != 0)
+	if ((ix = calloc(1, sizeof(*ix))) == NULL)
+		return NB_ENOMEM;
+	if ((rc = indexer_ctx_new(c->cfg, &ix->ix)) != 0) {
+		free(ix);
 		return rc;
-	indexer_ctx_free(c->ix);
-	c->ix = ix;
+	}
+	/* pages being read keep the old one until they are done */
+	ix->refs = 1;
+	ixref_put(c, c->ix_cur);
+	c->ix_cur = ix;
 	/* children of a running hook are reaped by it: keep it if unchanged */
 	if (old == NULL || strcmp(old->on_event, c->cfg->on_event) != 0) {
 		hook_free(c->hook);
@@ -2393,7 +2852,18 @@ config_apply(struct crawl *c, const struct nb_config *old)
 	}
 	if ((rc = sites_sync(c)) != 0)
 		return rc;
+	for (size_t i = 0; i < c->nhosts; i++)
+		c->hosts[i]->site = site_index(c, c->hosts[i]->site_id);
 	return store_write(c->store, agencies_fn, c->cfg);
+}
+
+/* A worker per core, up to WORKERS_MAX: the loop itself needs little. */
+static int
+workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > WORKERS_MAX ? WORKERS_MAX : (int)n;
 }
 
 int
@@ -2408,6 +2878,8 @@ crawl_new(struct event_base *base, struct nb_config *cfg,
 		return NB_ENOMEM;
 	c->base = base;
 	c->opts = *opts;
+	/* libxml2 sets itself up once, before the workers share it */
+	xmlInitParser();
 	so.warc_size = cfg->warc_size;
 	so.user_agent = cfg->user_agent;
 	if ((rc = store_open(cfg->data_dir, STORE_RDWR | STORE_CREATE, &so,
@@ -2426,9 +2898,13 @@ crawl_new(struct event_base *base, struct nb_config *cfg,
 	c->dispatch_ev = evtimer_new(base, dispatch_cb, c);
 	c->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, c);
 	c->drain_ev = evtimer_new(base, drain_cb, c);
+	c->batch_ev = evtimer_new(base, batch_cb, c);
 	if (c->timer_ev == NULL || c->dispatch_ev == NULL ||
-	    c->tick_ev == NULL || c->drain_ev == NULL)
+	    c->tick_ev == NULL || c->drain_ev == NULL || c->batch_ev == NULL)
 		goto fail;
+	if ((rc = pool_new(base, workers(), parse_done, &c->pool)) != 0)
+		goto fail;
+	rc = NB_ENOMEM;
 	curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
 	curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
 	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
@@ -2493,6 +2969,8 @@ crawl_reload(struct crawl *c, struct nb_config *cfg)
 		log_warnx("reload: data_dir changes only with a restart; still "
 		          "%s",
 		          old->data_dir);
+	/* what waits for the commit points into the old configuration */
+	batch_commit(c);
 	c->cfg = cfg;
 	if ((rc = config_apply(c, old)) != 0) {
 		log_warnx("reload: %s; the running configuration stays",
@@ -2554,9 +3032,16 @@ crawl_free(struct crawl *c)
 {
 	if (c == NULL)
 		return;
+	c->closing = 1;
+	pool_free(c->pool);
 	while (c->active != NULL)
 		fetch_free(c->active);
+	/* the loop ends with nothing waiting unless the archive failed */
+	for (size_t i = 0; i < c->nbatch; i++)
+		outcome_free(c->batch[i]);
+	free(c->batch);
 	for (size_t i = 0; i < c->nhosts; i++) {
+		host_unqueue(c, c->hosts[i]);
 		robots_free(c->hosts[i]->robots);
 		free(c->hosts[i]->name);
 		free(c->hosts[i]->site_id);
@@ -2564,6 +3049,8 @@ crawl_free(struct crawl *c)
 		free(c->hosts[i]);
 	}
 	free(c->hosts);
+	free(c->hmap);
+	free(c->taken.v);
 	for (size_t i = 0; i < c->nsites; i++)
 		free(c->sites[i].id);
 	free(c->sites);
@@ -2577,10 +3064,12 @@ crawl_free(struct crawl *c)
 		event_free(c->tick_ev);
 	if (c->drain_ev != NULL)
 		event_free(c->drain_ev);
+	if (c->batch_ev != NULL)
+		event_free(c->batch_ev);
 	curl_slist_free_all(c->resolve);
 	curl_slist_free_all(c->old_resolve);
 	hook_free(c->hook);
-	indexer_ctx_free(c->ix);
+	ixref_put(c, c->ix_cur);
 	store_close(c->store);
 	config_free(c->cfg);
 	free(c);

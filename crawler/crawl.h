@@ -3,8 +3,9 @@
  * multi_socket API, politeness per host, robots.txt, retries, discovery.
  *
  * Caveats:
- * - Everything runs in the caller's event loop; no function here blocks
- *   except for the store's fsync per capture and the indexer's parse.
+ * - Everything runs in the caller's event loop, except the reading of
+ *   pages (links, records), which worker threads do (struct pool); no
+ *   function here blocks except for the fsyncs of the group commit.
  * - The engine owns the configuration it is given and frees it; a reload
  *   hands over a new one (crawl_reload) and the old one is freed then.
  */
@@ -115,6 +116,38 @@ int hook_busy(const struct hook *h);
 
 /* Forgets queued events; running children are left to finish alone. */
 void hook_free(struct hook *h);
+
+/* ---- work off the loop ---- */
+
+struct pool;
+
+typedef void pool_fn(void *arg);
+
+/*
+ * pool_new - threads workers that run jobs off the loop of base.  Each job
+ * runs on a worker; its arg is then handed to done in the loop's thread,
+ * in the order the jobs finished.  A job must not touch what the loop
+ * changes meanwhile: it works on what it was given.
+ * @param[out] out  freed with pool_free.
+ * Returns 0, NB_ENOMEM or NB_EIO (no thread or pipe; logged).
+ */
+int pool_new(struct event_base *base, int threads, pool_fn *done,
+             struct pool **out);
+
+/* pool_submit - queue run(arg).  Returns 0 or NB_ENOMEM (not queued). */
+int pool_submit(struct pool *p, pool_fn *run, void *arg);
+
+/* Jobs submitted and not yet handed to done. */
+unsigned pool_pending(const struct pool *p);
+
+/*
+ * pool_drain - wait until every queued job has run (blocking the loop:
+ * only when stopping), then hand them all to done.
+ */
+void pool_drain(struct pool *p);
+
+/* pool_drain, then stop the workers and free.  p may be NULL. */
+void pool_free(struct pool *p);
 
 /*
  * nb_notify - one sd_notify(3) line ("READY=1", "STATUS=…", "STOPPING=1").
