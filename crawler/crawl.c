@@ -1602,11 +1602,16 @@ robots_done(struct crawl *c, struct fetch *f, CURLcode res, long status)
 	           status != 429) {
 		rc = robots_allow_all(&h->robots); /* no robots.txt */
 	} else if (h->robots_attempt < c->cfg->retries) {
+		int64_t next =
+		    nb_mono_ms() + 1 +
+		    backoff_ms(h->robots_attempt + 1, BACKOFF_BASE_MS,
+		               BACKOFF_MAX_MS, rnd32());
+
 		h->robots_attempt++;
 		h->rstate = R_NONE;
-		h->next_ms = nb_mono_ms() + backoff_ms(h->robots_attempt,
-		                                       BACKOFF_BASE_MS,
-		                                       BACKOFF_MAX_MS, rnd32());
+		/* never sooner than a Retry-After already asked for */
+		if (next > h->next_ms)
+			h->next_ms = next;
 		return;
 	} else {
 		/* RFC 9309: an unreachable robots.txt disallows everything */
