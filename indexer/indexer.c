@@ -9,10 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <nettle/sha1.h>
-
 #include "charset.h"
 #include "config.h"
+#include "digest.h"
 #include "internal.h"
 #include "nbtime.h"
 #include "pdf.h"
@@ -699,27 +698,6 @@ fail:
 
 /* ---- the crawler's call ---- */
 
-static void
-base32(const unsigned char *in, size_t n, char *out)
-{
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 8) | in[i];
-		bits += 8;
-		while (bits >= 5) {
-			out[o++] = alpha[(acc >> (bits - 5)) & 31];
-			bits -= 5;
-		}
-	}
-	if (bits > 0)
-		out[o++] = alpha[(acc << (5 - bits)) & 31];
-	out[o] = '\0';
-}
-
 static const char *
 media_type(const char *ct, enum indexer_format f, char *buf, size_t len)
 {
@@ -755,9 +733,8 @@ static json_t *
 source_object(const struct indexer_input *in, const struct indexer_doc *doc,
               enum indexer_format f)
 {
-	struct sha1_ctx sc;
-	unsigned char dig[SHA1_DIGEST_SIZE];
-	char b32[40], ts[32], mt[128], date[16];
+	uint8_t dig[NB_SHA1_LEN];
+	char b32[NB_SHA1_B32_LEN + 1], ts[32], mt[128], date[16];
 	const char *pub = in->published;
 	json_t *o = json_object();
 
@@ -788,10 +765,8 @@ source_object(const struct indexer_input *in, const struct indexer_doc *doc,
 	json_object_set_new(
 	    o, "content_type",
 	    json_string(media_type(in->content_type, f, mt, sizeof(mt))));
-	sha1_init(&sc);
-	sha1_update(&sc, in->len, in->data);
-	sha1_digest(&sc, sizeof(dig), dig);
-	base32(dig, sizeof(dig), b32);
+	nb_sha1(in->data, in->len, dig);
+	nb_sha1_b32(dig, b32);
 	json_object_set_new(o, "sha1", json_string(b32));
 	return o;
 }
