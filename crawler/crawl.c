@@ -870,6 +870,7 @@ struct outcome {
 	size_t nlinks;
 
 	int has_report;
+	int unparsed; /* the record is an unparsed one */
 	struct store_report_in rin;
 	const char *title, *published;
 
@@ -1062,13 +1063,26 @@ outcome_fn(struct store_txn *txn, void *arg)
 		struct store_report latest;
 		enum store_change ch = STORE_UNCHANGED;
 
-		/* one version per report and pass: the page, not also its
-		 * attachment that says the same */
-		if (store_report_get(txn, o->rin.agency, o->rin.year, 0,
-		                     &latest) == 0 &&
+		/*
+		 * One version per report and pass: the page, not also its
+		 * attachment that says the same, unless that one was read
+		 * and the page not.  The other capture's date still counts:
+		 * a report was published when its first copy was.
+		 */
+		if (store_report_get(txn, o->rin.agency, o->rin.year,
+		                     STORE_SUMMARY, &latest) == 0 &&
 		    strcmp(latest.url, o->rin.url) != 0 &&
-		    latest.fetched >= pass_start(txn, o->site))
+		    !(!o->unparsed &&
+		      (latest.summary.flags & STORE_SUM_UNPARSED)) &&
+		    latest.fetched >= pass_start(txn, o->site)) {
+			if (o->published != NULL &&
+			    (rc = store_report_published(
+			         txn, o->rin.agency, o->rin.year, o->published,
+			         NULL)) != 0 &&
+			    rc != NB_EINVAL)
+				return rc;
 			goto events;
+		}
 		if ((rc = store_report_put(txn, &o->rin, &ch, NULL)) != 0)
 			return rc;
 		if (ch != STORE_UNCHANGED) {
@@ -1341,8 +1355,10 @@ is_text_type(const char *ctype)
 
 /*
  * A report candidate through the indexer.  A record goes to the store
- * (new/changed/unchanged decided there); a document that should be a
- * report but cannot be read becomes a "parse-failed" event.
+ * (new/changed/unchanged decided there).  A document that should be a
+ * report but cannot be read becomes a "parse-failed" event, and, when the
+ * indexer could still tell whose report for which year it is, an
+ * "unparsed" record: a scanned report is published all the same.
  */
 static json_t *
 index_document(struct outcome *o, const struct fetch *f, const char *ctype)
@@ -1360,13 +1376,17 @@ index_document(struct outcome *o, const struct fetch *f, const char *ctype)
 	in.published = it->date;
 	in.fetched_ms = o->now;
 	in.hint = o->site->id;
+	in.link_title = it->title;
 	rc = indexer_parse(o->c->ix, &in, &rec, &st);
 	if (rc == NB_EUNPARSED || rc == NB_ETOOBIG) {
-		outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0, st.reason);
 		log_debug("%s: %s", it->url, st.reason);
-		return NULL;
-	}
-	if (rc != 0)
+		if (indexer_unparsed_record(&in, &st, &rec) != 0) {
+			outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0,
+			              st.reason);
+			return NULL;
+		}
+		o->unparsed = 1;
+	} else if (rc != 0)
 		return NULL;
 	o->rin.agency = json_string_value(json_object_get(rec, "agency"));
 	o->rin.region = json_string_value(json_object_get(rec, "region"));
@@ -1381,6 +1401,9 @@ index_document(struct outcome *o, const struct fetch *f, const char *ctype)
 		json_decref(rec);
 		return NULL;
 	}
+	if (o->unparsed)
+		outcome_event(o, STORE_EV_PARSE_FAILED, o->rin.agency,
+		              o->rin.year, st.reason);
 	o->has_report = 1;
 	o->c->st.reports++;
 	return rec;
@@ -1553,12 +1576,15 @@ fetch_finish(struct fetch *f, CURLcode res)
 		for (size_t i = 0; i < pg.nlinks; i++) {
 			const struct link *l = &pg.links[i];
 			const char *date = l->date[0] ? l->date : NULL;
+			const char *title = l->title;
 			unsigned fl = l->flags;
 
 			/*
 			 * An attachment of a report is a report candidate,
 			 * published when its page was: the date beside the
-			 * page's own link, else the page's PubDate.
+			 * page's own link, else the page's PubDate; named by
+			 * its link, else by the page (for a scan, which
+			 * names nothing itself).
 			 */
 			if ((fl & LINK_ATTACHMENT) && report_page) {
 				fl |= LINK_REPORT;
@@ -1566,9 +1592,16 @@ fetch_finish(struct fetch *f, CURLcode res)
 					date = it->date     ? it->date
 					       : pg.date[0] ? pg.date
 					                    : NULL;
+				if (title == NULL || !title_is_report(title))
+					title =
+					    it->title != NULL &&
+					            title_is_report(it->title)
+					        ? it->title
+					    : pg.title != NULL ? pg.title
+					                       : title;
 			}
-			outcome_link(&o, l->url, l->title, date, l->body,
-			             l->ctype, fl, it->depth + 1, 0);
+			outcome_link(&o, l->url, title, date, l->body, l->ctype,
+			             fl, it->depth + 1, 0);
 		}
 		if (pg.report)
 			o.fflags |= LINK_REPORT;

@@ -441,8 +441,8 @@ latest_set_published(struct store_txn *txn, const uint8_t *k, size_t kl,
 	    (rc = store_sum_value(&txn->tmp, &sh, txn->sum.data,
 	                          txn->sum.len)) != 0)
 		goto out;
-	rc = store_put(txn, DB_SUMMARY, sk, skl, txn->tmp.data, txn->tmp.len,
-	               0);
+	rc =
+	    store_put(txn, DB_SUMMARY, sk, skl, txn->tmp.data, txn->tmp.len, 0);
 out:
 	json_decref(rec);
 	free(json);
@@ -828,8 +828,7 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 		h.region = region;
 	}
 	nb_buf_reset(&txn->sum);
-	if ((rc = store_sum_content(&txn->sum, rec, in->agency, in->year)) !=
-	    0)
+	if ((rc = store_sum_content(&txn->sum, rec, in->agency, in->year)) != 0)
 		goto out;
 	memcpy(vk, k, kl);
 	be32_put(vk + kl, h.latest);

@@ -323,9 +323,9 @@ dec_content(struct store_txn *txn, struct dec *d, struct store_summary *s)
 
 	memset(s, 0, sizeof(*s));
 	flags = dec_u8(d);
-	s->flags = flags & (STORE_SUM_RECORD | STORE_SUM_AGENCY |
-	                    STORE_SUM_YEAR | STORE_SUM_CHECKS |
-	                    STORE_SUM_UNPARSED);
+	s->flags =
+	    flags & (STORE_SUM_RECORD | STORE_SUM_AGENCY | STORE_SUM_YEAR |
+	             STORE_SUM_CHECKS | STORE_SUM_UNPARSED);
 	s->nchecks = (unsigned)dec_svar(d);
 	s->nfailed = (unsigned)dec_svar(d);
 	s->nunknown = (unsigned)dec_svar(d);

@@ -794,8 +794,8 @@ test_summary_dates(void **state)
 		struct store_report r;
 
 		CHECK(store_read_begin(st, &t));
-		CHECK(store_report_version_get(t, "D", 2020, 1, STORE_JSON,
-		                               &r));
+		CHECK(
+		    store_report_version_get(t, "D", 2020, 1, STORE_JSON, &r));
 		assert_string_equal(r.json, u1);
 		store_read_end(t);
 	}
