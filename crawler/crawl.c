@@ -834,8 +834,9 @@ header_value(const char *hdrs, const char *name, char *buf, size_t len)
 /* ---- what a response changes in the index ---- */
 
 struct newlink {
-	char *key;  /* frontier key */
-	char *host; /* host[:port] */
+	char *key;     /* frontier key */
+	char *host;    /* host[:port] */
+	char date[11]; /* publication date beside it (or its page's), or "" */
 	unsigned flags;
 	int depth, redirects;
 	uint8_t blob[BLOB_MAX];
@@ -870,6 +871,8 @@ struct outcome {
 	size_t nlinks;
 
 	int has_report;
+	int unparsed;     /* the record is an unparsed one */
+	char reason[160]; /* the indexer's, for a parse-failed event */
 	struct store_report_in rin;
 	const char *title, *published;
 
@@ -973,6 +976,7 @@ outcome_link(struct outcome *o, const char *url, const char *title,
 	nl->flags = flags;
 	nl->depth = depth;
 	nl->redirects = redirects;
+	snprintf(nl->date, sizeof(nl->date), "%s", date != NULL ? date : "");
 	b = (struct blob){nl->blob, 0, sizeof(nl->blob), 0};
 	fblob_make(&b, flags, depth, 0, redirects, chain, title, date, body,
 	           ctype);
@@ -1002,17 +1006,116 @@ pass_start(struct store_txn *txn, const struct nb_site *site)
 	return t;
 }
 
+/* a (YYYY-MM-DD) date earlier than b, or b is none */
+static int
+date_before(const char *a, const char *b)
+{
+	return a != NULL && a[0] != '\0' && (b == NULL || strcmp(a, b) < 0);
+}
+
+/*
+ * A report link met with a date: a list item, or an attachment on a page
+ * of its report, which takes the page's date.  A report republished at a
+ * second URL links the same file from both pages, and was published when
+ * the earlier page says, whichever the crawl met first: an earlier date
+ * goes to the report the URL already gave (its URL state), and to the
+ * URL's frontier entry, queued or in flight (item_date_refresh takes it
+ * from there).
+ */
+static int
+report_link_dated(struct store_txn *txn, const struct newlink *nl)
+{
+	struct store_frontier_item fi;
+	struct store_url su;
+	struct item *q = NULL;
+	char *host = NULL;
+	int rc = 0;
+
+	if (!(nl->flags & LINK_REPORT) || nl->date[0] == '\0')
+		return 0;
+	if (store_url_get(txn, nl->key, &su) == 0) {
+		struct item us = {0};
+
+		us.key = nl->key;
+		item_state_load(&us, &su);
+		if ((us.prev_flags & U_RECORDED) && us.agency != NULL)
+			rc = store_report_published(txn, us.agency, us.year,
+			                            nl->date, NULL);
+		free(us.etag);
+		free(us.lastmod);
+		free(us.agency);
+		free(us.location);
+		if (rc != 0 && rc != NB_ENOTFOUND && rc != NB_EINVAL)
+			return rc;
+		rc = 0;
+	}
+	if (store_frontier_get(txn, nl->key, &fi) != 0)
+		return 0;
+	if ((rc = item_from_frontier(&fi, &q)) != 0)
+		return rc == NB_ENOMEM ? rc : 0;
+	if (date_before(nl->date, q->date)) {
+		uint8_t buf[BLOB_MAX];
+		struct blob b = {buf, 0, sizeof(buf), 0};
+
+		fblob_make(&b, q->flags, q->depth, q->attempt, q->redirects,
+		           q->chain, q->title, nl->date, q->body, q->ctype);
+		/* fi's strings are in the map, which the push rewrites */
+		if ((host = strdup(fi.host)) == NULL)
+			rc = NB_ENOMEM;
+		else if (!b.bad) {
+			fi.url = q->key;
+			fi.site = q->site;
+			fi.host = host;
+			fi.blob = buf;
+			fi.blob_len = b.len;
+			rc = store_frontier_push(txn, &fi);
+		}
+	}
+	free(host);
+	item_free(q);
+	return rc;
+}
+
+/* An earlier date report_link_dated gave this item's entry since it was
+ * leased. */
+static int
+item_date_refresh(struct store_txn *txn, struct item *it, unsigned flags)
+{
+	struct store_frontier_item fi;
+	struct item *q = NULL;
+	int rc;
+
+	if (!(flags & LINK_REPORT) ||
+	    store_frontier_get(txn, it->key, &fi) != 0)
+		return 0;
+	if ((rc = item_from_frontier(&fi, &q)) != 0)
+		return rc == NB_ENOMEM ? rc : 0;
+	if (date_before(q->date, it->date)) {
+		free(it->date);
+		it->date = q->date;
+		q->date = NULL;
+	}
+	item_free(q);
+	return 0;
+}
+
 static int
 outcome_fn(struct store_txn *txn, void *arg)
 {
 	struct outcome *o = arg;
 	struct item *it = o->it;
+	const char *pub;
 	int rc;
 
 	o->hook = HK_NONE;
 	o->pushed = 0;
+	if ((rc = item_date_refresh(txn, it, it->flags | o->fflags)) != 0)
+		return rc;
+	/* the report's date: its record's, or an earlier one of the item */
+	pub = date_before(it->date, o->published) ? it->date : o->published;
 	if (o->put_state && (rc = store_url_put(txn, it->key, &o->u)) != 0)
 		return rc;
+
 	if (o->remove) {
 		rc = store_frontier_remove(txn, it->key);
 		if (rc != 0 && rc != NB_ENOTFOUND)
@@ -1042,6 +1145,8 @@ outcome_fn(struct store_txn *txn, void *arg)
 		struct store_frontier_item fi = {0};
 		struct store_url su;
 
+		if ((rc = report_link_dated(txn, nl)) != 0)
+			return rc;
 		if (store_frontier_get(txn, nl->key, &fi) == 0)
 			continue; /* queued already (maybe for later) */
 		if (store_url_get(txn, nl->key, &su) == 0 &&
@@ -1062,14 +1167,32 @@ outcome_fn(struct store_txn *txn, void *arg)
 		struct store_report latest;
 		enum store_change ch = STORE_UNCHANGED;
 
-		/* one version per report and pass: the page, not also its
-		 * attachment that says the same */
-		if (store_report_get(txn, o->rin.agency, o->rin.year, 0,
-		                     &latest) == 0 &&
+		/*
+		 * One version per report and pass: the page, not also its
+		 * attachment that says the same, unless that one was read
+		 * and the page not.  The other capture's date still counts:
+		 * a report was published when its first copy was.
+		 */
+		if (store_report_get(txn, o->rin.agency, o->rin.year,
+		                     STORE_SUMMARY, &latest) == 0 &&
 		    strcmp(latest.url, o->rin.url) != 0 &&
-		    latest.fetched >= pass_start(txn, o->site))
+		    !(!o->unparsed &&
+		      (latest.summary.flags & STORE_SUM_UNPARSED)) &&
+		    latest.fetched >= pass_start(txn, o->site)) {
+			if (pub != NULL &&
+			    (rc = store_report_published(txn, o->rin.agency,
+			                                 o->rin.year, pub,
+			                                 NULL)) != 0 &&
+			    rc != NB_EINVAL)
+				return rc;
 			goto events;
+		}
 		if ((rc = store_report_put(txn, &o->rin, &ch, NULL)) != 0)
+			return rc;
+		if (pub != o->published &&
+		    (rc = store_report_published(
+		         txn, o->rin.agency, o->rin.year, pub, NULL)) != 0 &&
+		    rc != NB_EINVAL)
 			return rc;
 		if (ch != STORE_UNCHANGED) {
 			struct store_event ev = {0};
@@ -1341,8 +1464,10 @@ is_text_type(const char *ctype)
 
 /*
  * A report candidate through the indexer.  A record goes to the store
- * (new/changed/unchanged decided there); a document that should be a
- * report but cannot be read becomes a "parse-failed" event.
+ * (new/changed/unchanged decided there).  A document that should be a
+ * report but cannot be read becomes a "parse-failed" event, and, when the
+ * indexer could still tell whose report for which year it is, an
+ * "unparsed" record: a scanned report is published all the same.
  */
 static json_t *
 index_document(struct outcome *o, const struct fetch *f, const char *ctype)
@@ -1360,13 +1485,19 @@ index_document(struct outcome *o, const struct fetch *f, const char *ctype)
 	in.published = it->date;
 	in.fetched_ms = o->now;
 	in.hint = o->site->id;
+	in.link_title = it->title;
 	rc = indexer_parse(o->c->ix, &in, &rec, &st);
 	if (rc == NB_EUNPARSED || rc == NB_ETOOBIG) {
-		outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0, st.reason);
 		log_debug("%s: %s", it->url, st.reason);
-		return NULL;
-	}
-	if (rc != 0)
+		/* the event is written after st is gone */
+		snprintf(o->reason, sizeof(o->reason), "%s", st.reason);
+		if (indexer_unparsed_record(&in, &st, &rec) != 0) {
+			outcome_event(o, STORE_EV_PARSE_FAILED, NULL, 0,
+			              o->reason);
+			return NULL;
+		}
+		o->unparsed = 1;
+	} else if (rc != 0)
 		return NULL;
 	o->rin.agency = json_string_value(json_object_get(rec, "agency"));
 	o->rin.region = json_string_value(json_object_get(rec, "region"));
@@ -1381,6 +1512,9 @@ index_document(struct outcome *o, const struct fetch *f, const char *ctype)
 		json_decref(rec);
 		return NULL;
 	}
+	if (o->unparsed)
+		outcome_event(o, STORE_EV_PARSE_FAILED, o->rin.agency,
+		              o->rin.year, o->reason);
 	o->has_report = 1;
 	o->c->st.reports++;
 	return rec;
@@ -1553,12 +1687,15 @@ fetch_finish(struct fetch *f, CURLcode res)
 		for (size_t i = 0; i < pg.nlinks; i++) {
 			const struct link *l = &pg.links[i];
 			const char *date = l->date[0] ? l->date : NULL;
+			const char *title = l->title;
 			unsigned fl = l->flags;
 
 			/*
 			 * An attachment of a report is a report candidate,
 			 * published when its page was: the date beside the
-			 * page's own link, else the page's PubDate.
+			 * page's own link, else the page's PubDate; named by
+			 * its link, else by the page (for a scan, which
+			 * names nothing itself).
 			 */
 			if ((fl & LINK_ATTACHMENT) && report_page) {
 				fl |= LINK_REPORT;
@@ -1566,9 +1703,16 @@ fetch_finish(struct fetch *f, CURLcode res)
 					date = it->date     ? it->date
 					       : pg.date[0] ? pg.date
 					                    : NULL;
+				if (title == NULL || !title_is_report(title))
+					title =
+					    it->title != NULL &&
+					            title_is_report(it->title)
+					        ? it->title
+					    : pg.title != NULL ? pg.title
+					                       : title;
 			}
-			outcome_link(&o, l->url, l->title, date, l->body,
-			             l->ctype, fl, it->depth + 1, 0);
+			outcome_link(&o, l->url, title, date, l->body, l->ctype,
+			             fl, it->depth + 1, 0);
 		}
 		if (pg.report)
 			o.fflags |= LINK_REPORT;
