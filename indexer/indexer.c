@@ -257,7 +257,8 @@ build_index(struct indexer_ctx *ctx)
 			        county_prefix(al) > 0};
 		}
 	}
-	qsort(ctx->keys, ctx->nkeys, sizeof(*ctx->keys), key_cmp);
+	if (ctx->nkeys > 0) /* keys is NULL without agencies */
+		qsort(ctx->keys, ctx->nkeys, sizeof(*ctx->keys), key_cmp);
 	return 0;
 }
 
