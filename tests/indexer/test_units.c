@@ -1090,11 +1090,12 @@ test_no_agencies(void **state)
 	(void)state;
 	assert_int_equal(indexer_ctx_new(&cfg, &ctx), 0);
 	text = th_read(th_src("tests/seeds/000_b28a0448acb1371b.txt"), &len);
-	assert_int_equal(th_parse(ctx, text, len, "text/plain", NULL, &rec, &st),
-	                 0);
+	assert_int_equal(
+	    th_parse(ctx, text, len, "text/plain", NULL, &rec, &st), 0);
 	assert_string_equal(json_string_value(json_object_get(rec, "agency")),
 	                    "樟树市人民政府");
-	assert_int_equal(json_integer_value(json_object_get(rec, "year")), 2021);
+	assert_int_equal(json_integer_value(json_object_get(rec, "year")),
+	                 2021);
 	assert_null(indexer_agency_normalise(ctx, "樟树市交通局", NULL, NULL));
 	json_decref(rec);
 	free(text);
