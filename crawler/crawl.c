@@ -2481,29 +2481,40 @@ static int
 sites_sync(struct crawl *c)
 {
 	struct site_state *ns;
+	size_t n = c->cfg->nsites;
 
-	ns = calloc(c->cfg->nsites ? c->cfg->nsites : 1, sizeof(*ns));
+	ns = calloc(n ? n : 1, sizeof(*ns));
 	if (ns == NULL)
 		return NB_ENOMEM;
-	for (size_t i = 0; i < c->cfg->nsites; i++) {
-		struct site_state *old = site_state(c, c->cfg->sites[i].id);
-
-		if (old != NULL) {
-			ns[i] = *old;
-			old->id = NULL;
-		} else if ((ns[i].id = strdup(c->cfg->sites[i].id)) == NULL) {
+	/* first what may fail: the new sites' names; the old stay whole */
+	for (size_t i = 0; i < n; i++)
+		if (site_state(c, c->cfg->sites[i].id) == NULL &&
+		    (ns[i].id = strdup(c->cfg->sites[i].id)) == NULL) {
 			for (size_t j = 0; j < i; j++)
 				free(ns[j].id);
 			free(ns);
 			return NB_ENOMEM;
 		}
+	/* then the sites kept take their counters along */
+	for (size_t i = 0; i < n; i++) {
+		struct site_state *old;
+
+		if (ns[i].id == NULL &&
+		    (old = site_state(c, c->cfg->sites[i].id)) != NULL)
+			ns[i] = *old;
 	}
-	for (size_t i = 0; i < c->nsites; i++)
-		free(c->sites[i].id);
+	for (size_t i = 0; i < c->nsites; i++) {
+		int kept = 0;
+
+		for (size_t j = 0; j < n && !kept; j++)
+			kept = ns[j].id == c->sites[i].id;
+		if (!kept)
+			free(c->sites[i].id);
+	}
 	free(c->sites);
 	c->sites = ns;
-	c->nsites = c->cfg->nsites;
-	c->st.sites = (unsigned)c->nsites;
+	c->nsites = n;
+	c->st.sites = (unsigned)n;
 	return 0;
 }
 
