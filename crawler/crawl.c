@@ -1365,7 +1365,9 @@ static void
 host_failure(struct crawl *c, struct host *h, long wait_ms, const char *why)
 {
 	struct site_state *ss = site_state(c, h->site_id);
-	int64_t now = nb_mono_ms();
+	/* +1: the clock is in whole ms, now may be up to 1 ms behind the
+	 * answer, and the wait is counted from the answer */
+	int64_t now = nb_mono_ms() + 1;
 
 	h->fails++;
 	if (now + wait_ms > h->next_ms)
