@@ -9,7 +9,9 @@ that the manifest (GET /__fixture/manifest) or the fixture's records
 agencies, every report's publication date and status, missing, overdue
 and late (per year, per county and over all years, with the days), the
 coverage grid and its counts per county, check, stats, every record's
-tables.  POST /__fixture/advance then posts one report and edits another;
+tables; for a report of each kind of page, show --raw and warc get give
+the document the record was made from and parse of it the same tables;
+warc cdxj holds every report's document and warc verify finds nothing.  POST /__fixture/advance then posts one report and edits another;
 after a second crawl `new --consumer` shows exactly those two, `show`
 gives their new records, `history` the cells the edit changed, and every
 answer above is compared again with the manifest as it is now.
@@ -18,7 +20,9 @@ Deadlines are judged as of the manifest's `today` (--today), which is
 the fixture's idea of the date, so the answers do not depend on the clock.
 """
 import atexit
+import base64
 import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -156,6 +160,11 @@ def js(*args, code=None):
     except ValueError:
         check("json %s" % " ".join(args), False, p.stdout[:200])
         return []
+
+
+def b32sha1(data):
+    """the WARC digest form of data's SHA-1"""
+    return base64.b32encode(hashlib.sha1(data).digest()).decode()
 
 
 def days(a, b):
@@ -405,6 +414,52 @@ for k, r in sorted(reps.items()):
 for k in sorted(samples.values()):
     got = js("show", k[0], str(k[1]), code=0)
     check("show %s %d" % k, got == recs.get(k), got)
+
+# the archived documents: show --raw and warc get give the bytes the record
+# was made from (its source.sha1); parse of them gives the same tables
+for k in sorted(samples.values()):
+    rec = recs.get(k) or {}
+    src = rec.get("source", {})
+    url = src.get("url", "")
+    raw = run("show", k[0], str(k[1]), "--raw")
+    got = run("warc", "get", url)
+    check("show --raw %s %d" % k, raw.returncode == 0 and
+          b32sha1(raw.stdout) == src.get("sha1"), (raw.returncode, src))
+    check("warc get %s" % url, got.returncode == 0 and
+          got.stdout == raw.stdout, got.returncode)
+    if reps[k]["image_only"]:
+        continue
+    doc = os.path.join(tmp, "doc")
+    with open(doc, "wb") as f:
+        f.write(got.stdout)
+    p = subprocess.run([nb, "parse", "--json", "--hint", rec["region"],
+                        "-f", ini, doc], capture_output=True, timeout=60)
+    try:
+        parsed = json.loads(p.stdout) if p.returncode == 0 else {}
+    except ValueError:
+        parsed = {}
+    check("parse of the archived %s %d" % k,
+          tables(parsed) == tables(rec) and
+          (parsed.get("agency"), parsed.get("year")) == k,
+          (p.returncode, p.stderr.decode()[-300:]))
+
+# the CDXJ index: sorted, and every report's document in it, status 200
+cdx = run("warc", "cdxj")
+lines = cdx.stdout.decode().splitlines()
+check("warc cdxj", cdx.returncode == 0 and lines == sorted(lines),
+      cdx.returncode)
+captured = set()
+for x in lines:
+    key, ts, blob = x.split(" ", 2)
+    j = json.loads(blob)
+    if j.get("status") == "200":
+        captured.add(j.get("url"))
+uncaptured = [k for k, r in recs.items()
+              if r.get("source", {}).get("url") not in captured]
+check("warc cdxj: every report's document", not uncaptured and recs,
+      uncaptured[:5])
+v = run("warc", "verify")
+check("warc verify", v.returncode == 0, v.stdout.decode()[-500:])
 
 # the consumer is up to date; then one report posted and one edited
 js("new", "--consumer", "cron", "--since", "0", code=0)
