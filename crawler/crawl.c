@@ -223,7 +223,8 @@ struct fetch {
 	/* what the worker read (the loop does not touch it meanwhile) */
 	struct page pg;
 	int have_pg;
-	int indexed; /* indexer_parse ran: ixrc, rec, reason */
+	int indexed;  /* indexer_parse ran: ixrc, rec, reason */
+	int unparsed; /* rec is an unparsed record; reason says why */
 	int ixrc;
 	json_t *rec;
 	char *rjson;
@@ -1062,8 +1063,9 @@ header_value(const char *hdrs, const char *name, char *buf, size_t len)
 /* ---- what a response changes in the index ---- */
 
 struct newlink {
-	char *key;  /* frontier key */
-	char *host; /* host[:port] */
+	char *key;     /* frontier key */
+	char *host;    /* host[:port] */
+	char date[11]; /* publication date beside it (or its page's), or "" */
 	unsigned flags;
 	int depth, redirects;
 	uint8_t *blob;
@@ -1099,6 +1101,7 @@ struct outcome {
 	size_t nlinks;
 
 	int has_report;
+	int unparsed;               /* the record is an unparsed one */
 	struct store_report_in rin; /* strings in rec */
 	const char *title, *published;
 	json_t *rec;
@@ -1234,6 +1237,7 @@ outcome_link(struct outcome *o, const char *url, const char *title,
 	nl->flags = flags;
 	nl->depth = depth;
 	nl->redirects = redirects;
+	snprintf(nl->date, sizeof(nl->date), "%s", date != NULL ? date : "");
 	nl->blob_len = b.len;
 	o->nlinks++;
 }
@@ -1255,17 +1259,116 @@ pass_start(struct store_txn *txn, const struct nb_site *site)
 	return t;
 }
 
+/* a (YYYY-MM-DD) date earlier than b, or b is none */
+static int
+date_before(const char *a, const char *b)
+{
+	return a != NULL && a[0] != '\0' && (b == NULL || strcmp(a, b) < 0);
+}
+
+/*
+ * A report link met with a date: a list item, or an attachment on a page
+ * of its report, which takes the page's date.  A report republished at a
+ * second URL links the same file from both pages, and was published when
+ * the earlier page says, whichever the crawl met first: an earlier date
+ * goes to the report the URL already gave (its URL state), and to the
+ * URL's frontier entry, queued or in flight (item_date_refresh takes it
+ * from there).
+ */
+static int
+report_link_dated(struct store_txn *txn, const struct newlink *nl)
+{
+	struct store_frontier_item fi;
+	struct store_url su;
+	struct item *q = NULL;
+	char *host = NULL;
+	int rc = 0;
+
+	if (!(nl->flags & LINK_REPORT) || nl->date[0] == '\0')
+		return 0;
+	if (store_url_get(txn, nl->key, &su) == 0) {
+		struct item us = {0};
+
+		us.key = nl->key;
+		item_state_load(&us, &su);
+		if ((us.prev_flags & U_RECORDED) && us.agency != NULL)
+			rc = store_report_published(txn, us.agency, us.year,
+			                            nl->date, NULL);
+		free(us.etag);
+		free(us.lastmod);
+		free(us.agency);
+		free(us.location);
+		if (rc != 0 && rc != NB_ENOTFOUND && rc != NB_EINVAL)
+			return rc;
+		rc = 0;
+	}
+	if (store_frontier_get(txn, nl->key, &fi) != 0)
+		return 0;
+	if ((rc = item_from_frontier(&fi, &q)) != 0)
+		return rc == NB_ENOMEM ? rc : 0;
+	if (date_before(nl->date, q->date)) {
+		uint8_t buf[BLOB_MAX];
+		struct blob b = {buf, 0, sizeof(buf), 0};
+
+		fblob_make(&b, q->flags, q->depth, q->attempt, q->redirects,
+		           q->chain, q->title, nl->date, q->body, q->ctype);
+		/* fi's strings are in the map, which the push rewrites */
+		if ((host = strdup(fi.host)) == NULL)
+			rc = NB_ENOMEM;
+		else if (!b.bad) {
+			fi.url = q->key;
+			fi.site = q->site;
+			fi.host = host;
+			fi.blob = buf;
+			fi.blob_len = b.len;
+			rc = store_frontier_push(txn, &fi);
+		}
+	}
+	free(host);
+	item_free(q);
+	return rc;
+}
+
+/* An earlier date report_link_dated gave this item's entry since it was
+ * leased. */
+static int
+item_date_refresh(struct store_txn *txn, struct item *it, unsigned flags)
+{
+	struct store_frontier_item fi;
+	struct item *q = NULL;
+	int rc;
+
+	if (!(flags & LINK_REPORT) ||
+	    store_frontier_get(txn, it->key, &fi) != 0)
+		return 0;
+	if ((rc = item_from_frontier(&fi, &q)) != 0)
+		return rc == NB_ENOMEM ? rc : 0;
+	if (date_before(q->date, it->date)) {
+		free(it->date);
+		it->date = q->date;
+		q->date = NULL;
+	}
+	item_free(q);
+	return 0;
+}
+
 static int
 outcome_fn(struct store_txn *txn, void *arg)
 {
 	struct outcome *o = arg;
 	struct item *it = o->it;
+	const char *pub;
 	int rc;
 
 	o->hook = HK_NONE;
 	o->pushed = 0;
+	if ((rc = item_date_refresh(txn, it, it->flags | o->fflags)) != 0)
+		return rc;
+	/* the report's date: its record's, or an earlier one of the item */
+	pub = date_before(it->date, o->published) ? it->date : o->published;
 	if (o->put_state && (rc = store_url_put(txn, it->key, &o->u)) != 0)
 		return rc;
+
 	if (o->remove) {
 		rc = store_frontier_remove(txn, it->key);
 		if (rc != 0 && rc != NB_ENOTFOUND)
@@ -1295,6 +1398,8 @@ outcome_fn(struct store_txn *txn, void *arg)
 		struct store_frontier_item fi = {0};
 		struct store_url su;
 
+		if ((rc = report_link_dated(txn, nl)) != 0)
+			return rc;
 		if (store_frontier_get(txn, nl->key, &fi) == 0)
 			continue; /* queued already (maybe for later) */
 		if (store_url_get(txn, nl->key, &su) == 0 &&
@@ -1315,14 +1420,32 @@ outcome_fn(struct store_txn *txn, void *arg)
 		struct store_report latest;
 		enum store_change ch = STORE_UNCHANGED;
 
-		/* one version per report and pass: the page, not also its
-		 * attachment that says the same */
-		if (store_report_get(txn, o->rin.agency, o->rin.year, 0,
-		                     &latest) == 0 &&
+		/*
+		 * One version per report and pass: the page, not also its
+		 * attachment that says the same, unless that one was read
+		 * and the page not.  The other capture's date still counts:
+		 * a report was published when its first copy was.
+		 */
+		if (store_report_get(txn, o->rin.agency, o->rin.year,
+		                     STORE_SUMMARY, &latest) == 0 &&
 		    strcmp(latest.url, o->rin.url) != 0 &&
-		    latest.fetched >= pass_start(txn, o->site))
+		    !(!o->unparsed &&
+		      (latest.summary.flags & STORE_SUM_UNPARSED)) &&
+		    latest.fetched >= pass_start(txn, o->site)) {
+			if (pub != NULL &&
+			    (rc = store_report_published(txn, o->rin.agency,
+			                                 o->rin.year, pub,
+			                                 NULL)) != 0 &&
+			    rc != NB_EINVAL)
+				return rc;
 			goto events;
+		}
 		if ((rc = store_report_put(txn, &o->rin, &ch, NULL)) != 0)
+			return rc;
+		if (pub != o->published &&
+		    (rc = store_report_published(
+		         txn, o->rin.agency, o->rin.year, pub, NULL)) != 0 &&
+		    rc != NB_EINVAL)
 			return rc;
 		if (ch != STORE_UNCHANGED) {
 			struct store_event ev = {0};
@@ -1398,6 +1521,39 @@ hook_fire(struct crawl *c, const char *event, const char *site,
 	hook_run(c->hook, kv);
 }
 
+/* it is key's item: an earlier date for it */
+static void
+item_date_take(struct item *it, const char *key, const char *date)
+{
+	char *d;
+
+	if (it == NULL || it->key == NULL || strcmp(it->key, key) != 0 ||
+	    !date_before(date, it->date) || (d = strdup(date)) == NULL)
+		return;
+	free(it->date);
+	it->date = d;
+}
+
+/*
+ * A report link's earlier date, just committed to its frontier entry
+ * (report_link_dated), reaches the copy of the entry the crawl holds in a
+ * host's queue or in a transfer, so that the page passes it on to its
+ * attachments.  A page with the workers or waiting for the commit takes it
+ * from the entry when its outcome is committed (item_date_refresh).
+ */
+static void
+item_date_reach(struct crawl *c, struct host *h, const struct newlink *nl)
+{
+	if (!(nl->flags & LINK_REPORT) || nl->date[0] == '\0' ||
+	    !keyset_has(&c->taken, nl->key))
+		return;
+	for (int i = 0; i < h->qn; i++)
+		item_date_take(h->q[i], nl->key, nl->date);
+	for (struct fetch *f = c->active; f != NULL; f = f->next)
+		if (f->purpose == P_PAGE)
+			item_date_take(f->it, nl->key, nl->date);
+}
+
 /* After the commit: the hosts of new links have work; the hook runs. */
 static void
 outcome_done(struct outcome *o)
@@ -1408,8 +1564,10 @@ outcome_done(struct outcome *o)
 		struct host *h =
 		    host_get(c, o->links[i].key, o->links[i].host, o->it->site);
 
-		if (h != NULL)
+		if (h != NULL) {
 			h->has_work = 1;
+			item_date_reach(c, h, &o->links[i]);
+		}
 	}
 	if (o->requeue) {
 		char host[300];
@@ -1566,7 +1724,8 @@ static void
 host_failure(struct crawl *c, struct host *h, long wait_ms, const char *why)
 {
 	struct site_state *ss = host_ss(c, h);
-	/* nb_mono_ms() cuts the fraction: one more, so the wait is whole */
+	/* +1: the clock is in whole ms, now may be up to 1 ms behind the
+	 * answer, and the wait is counted from the answer */
 	int64_t now = nb_mono_ms() + 1;
 
 	h->fails++;
@@ -1712,10 +1871,21 @@ parse_work(void *arg)
 		in.published = it->date;
 		in.fetched_ms = f->o->now;
 		in.hint = it->site;
+		in.link_title = it->title;
 		memset(&st, 0, sizeof(st));
 		f->indexed = 1;
 		f->ixrc = indexer_parse(f->ix->ix, &in, &f->rec, &st);
 		snprintf(f->reason, sizeof(f->reason), "%s", st.reason);
+		/*
+		 * What cannot be read may still say whose report for which
+		 * year it is: an unparsed record (a scan is published all the
+		 * same), with its parse-failed event.
+		 */
+		if ((f->ixrc == NB_EUNPARSED || f->ixrc == NB_ETOOBIG) &&
+		    indexer_unparsed_record(&in, &st, &f->rec) == 0) {
+			f->ixrc = 0;
+			f->unparsed = 1;
+		}
 		if (f->ixrc == 0 &&
 		    (f->rjson = json_dumps(f->rec, INDEXER_JSON_FLAGS)) == NULL)
 			f->ixrc = NB_ENOMEM;
@@ -1796,12 +1966,15 @@ fetch_complete(struct fetch *f)
 		for (size_t i = 0; i < f->pg.nlinks; i++) {
 			const struct link *l = &f->pg.links[i];
 			const char *date = l->date[0] ? l->date : NULL;
+			const char *title = l->title;
 			unsigned fl = l->flags;
 
 			/*
 			 * An attachment of a report is a report candidate,
 			 * published when its page was: the date beside the
-			 * page's own link, else the page's PubDate.
+			 * page's own link, else the page's PubDate; named by
+			 * its link, else by the page (for a scan, which
+			 * names nothing itself).
 			 */
 			if ((fl & LINK_ATTACHMENT) && report_page) {
 				fl |= LINK_REPORT;
@@ -1809,9 +1982,16 @@ fetch_complete(struct fetch *f)
 					date = it->date        ? it->date
 					       : f->pg.date[0] ? f->pg.date
 					                       : NULL;
+				if (title == NULL || !title_is_report(title))
+					title =
+					    it->title != NULL &&
+					            title_is_report(it->title)
+					        ? it->title
+					    : f->pg.title != NULL ? f->pg.title
+					                          : title;
 			}
-			outcome_link(o, l->url, l->title, date, l->body,
-			             l->ctype, fl, it->depth + 1, 0);
+			outcome_link(o, l->url, title, date, l->body, l->ctype,
+			             fl, it->depth + 1, 0);
 		}
 		if (f->pg.report)
 			o->fflags |= LINK_REPORT;
@@ -1834,6 +2014,16 @@ fetch_complete(struct fetch *f)
 			              "unparsed: no agency or year");
 		} else if (f->ixrc == 0) {
 			json_t *rec = f->rec;
+
+			if (f->unparsed) {
+				o->unparsed = 1;
+				memcpy(o->reason, f->reason, sizeof(o->reason));
+				outcome_event(o, STORE_EV_PARSE_FAILED, a,
+				              (int)json_integer_value(
+				                  json_object_get(rec, "year")),
+				              o->reason);
+				log_debug("%s: %s", it->url, f->reason);
+			}
 
 			o->rec = rec;
 			o->rjson = f->rjson;
@@ -2795,29 +2985,40 @@ static int
 sites_sync(struct crawl *c)
 {
 	struct site_state *ns;
+	size_t n = c->cfg->nsites;
 
-	ns = calloc(c->cfg->nsites ? c->cfg->nsites : 1, sizeof(*ns));
+	ns = calloc(n ? n : 1, sizeof(*ns));
 	if (ns == NULL)
 		return NB_ENOMEM;
-	for (size_t i = 0; i < c->cfg->nsites; i++) {
-		struct site_state *old = site_state(c, c->cfg->sites[i].id);
-
-		if (old != NULL) {
-			ns[i] = *old;
-			old->id = NULL;
-		} else if ((ns[i].id = strdup(c->cfg->sites[i].id)) == NULL) {
+	/* first what may fail: the new sites' names; the old stay whole */
+	for (size_t i = 0; i < n; i++)
+		if (site_state(c, c->cfg->sites[i].id) == NULL &&
+		    (ns[i].id = strdup(c->cfg->sites[i].id)) == NULL) {
 			for (size_t j = 0; j < i; j++)
 				free(ns[j].id);
 			free(ns);
 			return NB_ENOMEM;
 		}
+	/* then the sites kept take their counters along */
+	for (size_t i = 0; i < n; i++) {
+		struct site_state *old;
+
+		if (ns[i].id == NULL &&
+		    (old = site_state(c, c->cfg->sites[i].id)) != NULL)
+			ns[i] = *old;
 	}
-	for (size_t i = 0; i < c->nsites; i++)
-		free(c->sites[i].id);
+	for (size_t i = 0; i < c->nsites; i++) {
+		int kept = 0;
+
+		for (size_t j = 0; j < n && !kept; j++)
+			kept = ns[j].id == c->sites[i].id;
+		if (!kept)
+			free(c->sites[i].id);
+	}
 	free(c->sites);
 	c->sites = ns;
-	c->nsites = c->cfg->nsites;
-	c->st.sites = (unsigned)c->nsites;
+	c->nsites = n;
+	c->st.sites = (unsigned)n;
 	return 0;
 }
 

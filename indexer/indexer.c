@@ -9,10 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <nettle/sha1.h>
-
 #include "charset.h"
 #include "config.h"
+#include "digest.h"
 #include "internal.h"
 #include "nbtime.h"
 #include "pdf.h"
@@ -258,7 +257,8 @@ build_index(struct indexer_ctx *ctx)
 			        county_prefix(al) > 0};
 		}
 	}
-	qsort(ctx->keys, ctx->nkeys, sizeof(*ctx->keys), key_cmp);
+	if (ctx->nkeys > 0) /* keys is NULL without agencies */
+		qsort(ctx->keys, ctx->nkeys, sizeof(*ctx->keys), key_cmp);
 	return 0;
 }
 
@@ -699,27 +699,6 @@ fail:
 
 /* ---- the crawler's call ---- */
 
-static void
-base32(const unsigned char *in, size_t n, char *out)
-{
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 8) | in[i];
-		bits += 8;
-		while (bits >= 5) {
-			out[o++] = alpha[(acc >> (bits - 5)) & 31];
-			bits -= 5;
-		}
-	}
-	if (bits > 0)
-		out[o++] = alpha[(acc << (5 - bits)) & 31];
-	out[o] = '\0';
-}
-
 static const char *
 media_type(const char *ct, enum indexer_format f, char *buf, size_t len)
 {
@@ -751,36 +730,45 @@ media_type(const char *ct, enum indexer_format f, char *buf, size_t len)
 	return (size_t)f < NB_NELEM(types) ? types[f] : types[0];
 }
 
+/*
+ * The publication date: the one beside the link, else the page's PubDate
+ * ("2022-01-20 09:30:00" -> "2022-01-20" in buf; other forms are not
+ * guessed at).  NULL when there is none.
+ */
+static const char *
+published_of(const struct indexer_input *in, const struct indexer_doc *doc,
+             char buf[11])
+{
+	const char *m = doc != NULL ? doc->meta[META_PUBDATE] : NULL;
+
+	if (in->published != NULL)
+		return in->published;
+	if (m == NULL)
+		return NULL;
+	while (*m == ' ')
+		m++;
+	if (strspn(m, "0123456789") != 4 || m[4] != '-' ||
+	    strspn(m + 5, "0123456789") != 2 || m[7] != '-' ||
+	    strspn(m + 8, "0123456789") != 2)
+		return NULL;
+	snprintf(buf, 11, "%.10s", m);
+	return buf;
+}
+
 static json_t *
-source_object(const struct indexer_input *in, const struct indexer_doc *doc,
+source_object(const struct indexer_input *in, const char *published,
               enum indexer_format f)
 {
-	struct sha1_ctx sc;
-	unsigned char dig[SHA1_DIGEST_SIZE];
-	char b32[40], ts[32], mt[128], date[16];
-	const char *pub = in->published;
+	uint8_t dig[NB_SHA1_LEN];
+	char b32[NB_SHA1_B32_LEN + 1], ts[32], mt[128];
 	json_t *o = json_object();
 
 	if (o == NULL)
 		return NULL;
 	if (in->url)
 		json_object_set_new(o, "url", json_string(in->url));
-	if (pub == NULL && doc->meta[META_PUBDATE] != NULL) {
-		const char *m = doc->meta[META_PUBDATE];
-
-		/* "2022-01-20 09:30:00" -> "2022-01-20"; other forms are not
-		 * guessed at */
-		while (*m == ' ')
-			m++;
-		if (strspn(m, "0123456789") == 4 && m[4] == '-' &&
-		    strspn(m + 5, "0123456789") == 2 && m[7] == '-' &&
-		    strspn(m + 8, "0123456789") == 2) {
-			snprintf(date, sizeof(date), "%.10s", m);
-			pub = date;
-		}
-	}
-	if (pub != NULL)
-		json_object_set_new(o, "published", json_string(pub));
+	if (published != NULL)
+		json_object_set_new(o, "published", json_string(published));
 	if (in->fetched_ms > 0)
 		json_object_set_new(
 		    o, "fetched",
@@ -788,12 +776,90 @@ source_object(const struct indexer_input *in, const struct indexer_doc *doc,
 	json_object_set_new(
 	    o, "content_type",
 	    json_string(media_type(in->content_type, f, mt, sizeof(mt))));
-	sha1_init(&sc);
-	sha1_update(&sc, in->len, in->data);
-	sha1_digest(&sc, sizeof(dig), dig);
-	base32(dig, sizeof(dig), b32);
+	nb_sha1(in->data, in->len, dig);
+	nb_sha1_b32(dig, b32);
 	json_object_set_new(o, "sha1", json_string(b32));
 	return o;
+}
+
+/*
+ * What an unreadable report still tells: its own title (an image-only
+ * page has one, and meta tags), else the link's, through the same agency
+ * rules as a record.
+ */
+static void
+unparsed_identify(const struct indexer_ctx *ctx, const struct indexer_input *in,
+                  const struct indexer_doc *doc, struct indexer_status *st)
+{
+	struct title_info ti, li;
+	const char *pub;
+	char buf[11];
+
+	memset(&ti, 0, sizeof(ti));
+	memset(&li, 0, sizeof(li));
+	if (doc != NULL) {
+		title_extract(doc, &ti);
+		if (ti.agency[0] == '\0' && doc->meta[META_SOURCE] != NULL)
+			snprintf(ti.agency, sizeof(ti.agency), "%s",
+			         doc->meta[META_SOURCE]);
+	}
+	if (in->link_title != NULL)
+		title_from_text(in->link_title, &li);
+	if (ti.title[0] == '\0')
+		memcpy(ti.title, li.title, sizeof(ti.title));
+	if (ti.year == 0)
+		ti.year = li.year;
+	if (ti.agency[0] == '\0')
+		memcpy(ti.agency, li.agency, sizeof(ti.agency));
+	agency_resolve(ctx, ti.agency, ctx_hint_region(ctx, in->hint),
+	               st->agency, sizeof(st->agency), st->region,
+	               sizeof(st->region));
+	st->year = ti.year;
+	snprintf(st->title, sizeof(st->title), "%s", ti.title);
+	pub = published_of(in, doc, buf);
+	snprintf(st->published, sizeof(st->published), "%s", pub ? pub : "");
+}
+
+int
+indexer_unparsed_record(const struct indexer_input *in,
+                        const struct indexer_status *st, json_t **out)
+{
+	static const char prefix[] = "unparsed: ";
+	const char *why;
+	json_t *rec, *src = NULL;
+
+	if (in == NULL || st == NULL || out == NULL)
+		return NB_EINVAL;
+	if (st->agency[0] == '\0' || st->year == 0)
+		return NB_ENOTFOUND;
+	why = strncmp(st->reason, prefix, sizeof(prefix) - 1) == 0
+	          ? st->reason + sizeof(prefix) - 1
+	          : st->reason;
+	if ((in->url != NULL || in->fetched_ms > 0) &&
+	    (src = source_object(in, st->published[0] ? st->published : NULL,
+	                         st->format)) == NULL)
+		return NB_ENOMEM;
+	if ((rec = json_object()) == NULL) {
+		json_decref(src);
+		return NB_ENOMEM;
+	}
+	if (json_object_set_new(rec, "agency", json_string(st->agency)) ||
+	    (st->region[0] &&
+	     json_object_set_new(rec, "region", json_string(st->region))) ||
+	    json_object_set_new(rec, "year", json_integer(st->year)) ||
+	    json_object_set_new(rec, "template", json_string("unknown")) ||
+	    (st->title[0] &&
+	     json_object_set_new(rec, "title", json_string(st->title))) ||
+	    (src != NULL && json_object_set_new(rec, "source", src)) ||
+	    json_object_set_new(rec, "unparsed", json_string(why)) ||
+	    json_object_set_new(rec, "checks", json_array()) ||
+	    json_object_set_new(rec, "warnings",
+	                        json_pack("[s]", st->reason))) {
+		json_decref(rec);
+		return NB_ENOMEM;
+	}
+	*out = rec;
+	return 0;
 }
 
 int
@@ -804,6 +870,7 @@ indexer_parse(const struct indexer_ctx *ctx, const struct indexer_input *in,
 	struct indexer_match_opts mo;
 	struct indexer_doc *doc = NULL;
 	json_t *r = NULL, *src, *out;
+	char date[11];
 	const char *key;
 	json_t *v;
 	int rc;
@@ -814,12 +881,17 @@ indexer_parse(const struct indexer_ctx *ctx, const struct indexer_input *in,
 	if (ctx == NULL || in == NULL || rec == NULL ||
 	    (in->data == NULL && in->len > 0))
 		return NB_EINVAL;
-	if ((rc = indexer_doc_read(in, &doc, st)) != 0)
+	if ((rc = indexer_doc_read(in, &doc, st)) != 0) {
+		if (rc == NB_EUNPARSED || rc == NB_ETOOBIG)
+			unparsed_identify(ctx, in, NULL, st);
 		return rc;
+	}
 	mo.template = in->template;
 	mo.hint = in->hint;
 	mo.published = in->published;
 	rc = indexer_doc_record(ctx, doc, &mo, &r, st);
+	if (rc == NB_EUNPARSED)
+		unparsed_identify(ctx, in, doc, st);
 	if (rc != 0)
 		goto done;
 	if (in->url == NULL && in->fetched_ms == 0) {
@@ -827,7 +899,7 @@ indexer_parse(const struct indexer_ctx *ctx, const struct indexer_input *in,
 		goto done;
 	}
 	/* "source" goes after "title", as the schema orders the keys */
-	src = source_object(in, doc, st->format);
+	src = source_object(in, published_of(in, doc, date), st->format);
 	out = json_object();
 	if (src == NULL || out == NULL) {
 		json_decref(src);

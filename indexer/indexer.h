@@ -123,6 +123,11 @@ struct indexer_input {
 	int64_t fetched_ms;       /* fetch time (ms since epoch), 0 if none */
 	const char *hint;         /* site id or region name, or NULL */
 	const char *template;     /* "2019"/"2021" forces the template; NULL */
+	/* The title of the link that led to the document (its list item, or
+	 * the attachment link on its report page), or NULL.  Read only for a
+	 * document that cannot be read (NB_EUNPARSED, NB_ETOOBIG) and does
+	 * not name itself: an image, a scan. */
+	const char *link_title;
 };
 
 /* Why a document gave no record. */
@@ -131,6 +136,20 @@ struct indexer_status {
 	char reason[160];           /* "not a report: no disclosure tables",
 	                               "unparsed: image-only PDF ...", ... (UTF-8,
 	                               NUL-terminated) */
+	/*
+	 * After indexer_parse returned NB_EUNPARSED or NB_ETOOBIG: what could
+	 * still be established without the tables, from the document's own
+	 * title and meta tags (an HTML page), else from in->link_title, and
+	 * the publication date from in->published, else the page's PubDate.
+	 * The agency is canonical and the region resolved as in a record.
+	 * The year is only one written in a title: a document nobody could
+	 * read is not dated by guesswork.  "" or 0 where nothing was found.
+	 */
+	char agency[512];
+	char region[256];
+	int year;
+	char title[512];
+	char published[11]; /* "YYYY-MM-DD" or "" */
 };
 
 /*
@@ -140,8 +159,9 @@ struct indexer_status {
  * @param[out] rec  on success, the record; the caller owns it (json_decref).
  *                  "source" is filled when in->url or in->fetched_ms is
  *                  given (sha1 is the payload's SHA-1 in base32).
- * @param[out] st   always filled (format; reason when there is no record).
- *                  May be NULL.
+ * @param[out] st   always filled (format; reason when there is no record;
+ *                  what could be established of an unreadable report,
+ *                  see struct indexer_status).  May be NULL.
  * Returns
  *   0              a record;
  *   NB_ENOTREPORT  a document that holds no disclosure tables (st->reason
@@ -158,6 +178,24 @@ struct indexer_status {
  */
 int indexer_parse(const struct indexer_ctx *ctx, const struct indexer_input *in,
                   json_t **rec, struct indexer_status *st);
+
+/*
+ * indexer_unparsed_record - the record of a report that is archived
+ * although its document could not be read: the schema's keys that st
+ * establishes (agency, region, year, title), "template": "unknown",
+ * "source" as indexer_parse makes it (when in->url or in->fetched_ms is
+ * given; its published is st->published), no tables, and
+ *   "unparsed": the reason (st->reason without its "unparsed: " prefix),
+ *   "checks": [] (nothing to check), "warnings": [st->reason].
+ * @param[in]  in   the document as given to indexer_parse.
+ * @param[in]  st   as indexer_parse filled it with NB_EUNPARSED or
+ *                  NB_ETOOBIG.
+ * @param[out] rec  the record; the caller owns it (json_decref).
+ * Returns 0, NB_ENOTFOUND (st has no agency or no year: not enough to
+ * file a report under), NB_EINVAL (NULL arguments) or NB_ENOMEM.
+ */
+int indexer_unparsed_record(const struct indexer_input *in,
+                            const struct indexer_status *st, json_t **rec);
 
 /*
  * Grids: one table with its spans expanded.

@@ -120,6 +120,10 @@ struct title_info {
 	int year;         /* 0 if not found */
 };
 
+/* Title, agency-as-written and year of a title given as text (a link's):
+ * cleaned, a trailing file extension (.pdf, .png...) dropped. */
+void title_from_text(const char *text, struct title_info *ti);
+
 /* Find title, agency-as-written and year in the document. */
 void title_extract(const struct indexer_doc *doc, struct title_info *ti);
 

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -249,6 +250,32 @@ title_extract(const struct indexer_doc *doc, struct title_info *ti)
 		if (meta[0] != '\0')
 			set_title(ti, meta);
 	}
+}
+
+void
+title_from_text(const char *text, struct title_info *ti)
+{
+	static const char *const ext[] = {
+	    ".pdf",  ".doc", ".docx", ".wps",  ".ofd", ".png", ".jpg",
+	    ".jpeg", ".gif", ".tif",  ".tiff", ".bmp", ".zip", ".rar"};
+	size_t l = strlen(text), n;
+	char *c = malloc(l + 1);
+
+	memset(ti, 0, sizeof(*ti));
+	if (c == NULL)
+		return;
+	n = clean_text(text, l, c);
+	for (size_t i = 0; i < NB_NELEM(ext); i++) {
+		size_t el = strlen(ext[i]);
+
+		if (n > el && strcasecmp(c + n - el, ext[i]) == 0) {
+			c[n - el] = '\0';
+			break;
+		}
+	}
+	if (c[0] != '\0')
+		set_title(ti, c);
+	free(c);
 }
 
 void

@@ -24,6 +24,9 @@ usage(FILE *fp)
 	        "deadline\n"
 	        "  ?       no date known    FAIL    a check failed (whatever "
 	        "the date)\n"
+	        "  unp     unparsed: archived, but its document could not be "
+	        "read (a scan,\n"
+	        "          images only); whatever the date\n"
 	        "  .       missing, deadline not passed\n"
 	        "  OVER    missing after the deadline (overdue)\n"
 	        "then the counts per region.  --json and --csv give one "
@@ -35,8 +38,8 @@ usage(FILE *fp)
 	        "coloured by\n"
 	        "state (on-time green, late amber, undated grey, missing light "
 	        "grey, overdue\n"
-	        "red, failed purple), the counts per county, and every "
-	        "record's summary\n"
+	        "red, failed purple, unparsed blue), the counts per county, "
+	        "and every\nrecord's summary "
 	        "below it, each cell linking to its record.\n"
 	        "\n"
 	        "  -r, --region R      one region\n"
@@ -51,15 +54,26 @@ usage(FILE *fp)
 	            "usage or archive error.\n");
 }
 
-enum cstate { C_ONTIME, C_LATE, C_UNDATED, C_MISSING, C_OVERDUE, C_FAILED };
+enum cstate {
+	C_ONTIME,
+	C_LATE,
+	C_UNDATED,
+	C_MISSING,
+	C_OVERDUE,
+	C_FAILED,
+	C_UNPARSED,
+	C_NSTATES
+};
 
-static const char *const cnames[] = {"on-time", "late",    "undated",
-                                     "missing", "overdue", "failed"};
-static const char *const csyms[] = {"ok", "late", "?", ".", "OVER", "FAIL"};
-static const char *const ccolors[] = {"#2e7d32", "#f9a825", "#90a4ae",
-                                      "#e0e0e0", "#c62828", "#6a1b9a"};
-static const char *const ctext[] = {"#fff", "#000", "#000",
-                                    "#555", "#fff", "#fff"};
+static const char *const cnames[C_NSTATES] = {
+    "on-time", "late", "undated", "missing", "overdue", "failed", "unparsed"};
+static const char *const csyms[C_NSTATES] = {"ok",   "late", "?",  ".",
+                                             "OVER", "FAIL", "unp"};
+static const char *const ccolors[C_NSTATES] = {"#2e7d32", "#f9a825", "#90a4ae",
+                                               "#e0e0e0", "#c62828", "#6a1b9a",
+                                               "#1565c0"};
+static const char *const ctext[C_NSTATES] = {"#fff", "#000", "#000", "#555",
+                                             "#fff", "#fff", "#fff"};
 
 struct cell {
 	int present;
@@ -235,6 +249,11 @@ detail(struct ctx *x, const struct store_report *r, const char *dl,
 	html_esc(&b, s->title);
 	nb_buf_adds(&b, "</td></tr><tr><th>template</th><td>");
 	html_esc(&b, s->template);
+	if (s->flags & STORE_SUM_UNPARSED)
+		nb_buf_adds(&b, "</td></tr><tr><th>unparsed</th><td>the "
+		                "document is archived but could not be read "
+		                "(a scan, images only): no numbers, nothing "
+		                "to check");
 	nb_buf_adds(&b, "</td></tr><tr><th>published</th><td>");
 	html_esc(&b, s->published ? s->published : "unknown");
 	nb_buf_printf(&b, " (deadline %s: %s)</td></tr>", dl, cnames[st]);
@@ -322,6 +341,8 @@ on_report(const struct store_report *r, void *arg)
 	}
 	if (s->nfailed)
 		c->st = C_FAILED;
+	if (s->flags & STORE_SUM_UNPARSED)
+		c->st = C_UNPARSED;
 	if (pub && (c->published = strndup(pub, 10)) == NULL)
 		return NB_ENOMEM;
 	if (x->html && (c->detail = detail(x, r, dl, c->st)) == NULL)
@@ -364,7 +385,7 @@ print_cells(struct ctx *x, enum q_fmt fmt)
 			                      c->published)) ||
 			    (rc = q_table_set(t, 6, Q_STR, dl)))
 				break;
-			if (c->st < C_MISSING || c->st == C_FAILED)
+			if (c->st != C_MISSING && c->st != C_OVERDUE)
 				rc = q_table_setf(t, 7, Q_NUM, "%d", c->failed);
 		}
 	if (rc == 0)
@@ -377,7 +398,7 @@ print_cells(struct ctx *x, enum q_fmt fmt)
 struct counts {
 	const char *region;
 	int agencies;
-	int n[6];
+	int n[C_NSTATES];
 };
 
 /* the agencies are sorted by region: each region's are together */
@@ -409,8 +430,8 @@ print_grid(struct ctx *x)
 	const char **cols = calloc(ny + 2, sizeof(char *));
 	char(*years)[8] = calloc(ny, sizeof(*years));
 	static const char *const ccols[] = {
-	    "region",   ">agencies", ">on-time", ">late",
-	    ">undated", ">missing",  ">overdue", ">failed",
+	    "region",   ">agencies", ">on-time", ">late",     ">undated",
+	    ">missing", ">overdue",  ">failed",  ">unparsed",
 	};
 	struct q_table *t = NULL, *ct = NULL;
 	struct counts *c = NULL;
@@ -440,7 +461,8 @@ print_grid(struct ctx *x)
 	if ((rc = q_table_print(t, Q_FMT_TABLE, stdout)) != 0)
 		goto fail;
 	printf("\nok on time, late published late, ? undated, FAIL a check "
-	       "failed, . missing, OVER overdue (as of %s)\n\n",
+	       "failed, unp unparsed\n(archived, not read), . missing, OVER "
+	       "overdue (as of %s)\n\n",
 	       x->q->today);
 	rc = NB_ENOMEM;
 	if ((c = count(x, &nc)) == NULL ||
@@ -452,7 +474,7 @@ print_grid(struct ctx *x)
 		                      c[k].region)) ||
 		    (rc = q_table_setf(ct, 1, Q_NUM, "%d", c[k].agencies)))
 			goto fail;
-		for (int s = 0; s < 6; s++)
+		for (int s = 0; s < C_NSTATES; s++)
 			if ((rc = q_table_setf(ct, 2 + s, Q_NUM, "%d",
 			                       c[k].n[s])))
 				goto fail;
@@ -512,7 +534,7 @@ page(struct ctx *x, struct nb_buf *b, const char *region, FILE *fp)
 		html_esc(b, region);
 	}
 	nb_buf_printf(b, "</title><style>%s", css);
-	for (int s = 0; s < 6; s++)
+	for (int s = 0; s < C_NSTATES; s++)
 		nb_buf_printf(b, ".%s{background:%s;color:%s}", cnames[s],
 		              ccolors[s], ctext[s]);
 	nb_buf_adds(b, "</style></head><body>\n");
@@ -526,13 +548,13 @@ page(struct ctx *x, struct nb_buf *b, const char *region, FILE *fp)
 	              "Click a cell for its record.</p>\n",
 	              x->from, x->to, x->q->today);
 	nb_buf_adds(b, "<table class=\"legend\"><tr>");
-	for (int s = 0; s < 6; s++)
+	for (int s = 0; s < C_NSTATES; s++)
 		nb_buf_printf(b, "<td class=\"%s\">%s</td>", cnames[s],
 		              cnames[s]);
 	nb_buf_adds(b, "</tr></table>\n<h2>Counts per county</h2>\n"
 	               "<table class=\"counts\"><tr><th>region</th>"
 	               "<th>agencies</th>");
-	for (int s = 0; s < 6; s++)
+	for (int s = 0; s < C_NSTATES; s++)
 		nb_buf_printf(b, "<th>%s</th>", cnames[s]);
 	nb_buf_adds(b, "</tr>\n");
 	if ((c = count(x, &nc)) != NULL)
@@ -540,7 +562,7 @@ page(struct ctx *x, struct nb_buf *b, const char *region, FILE *fp)
 			nb_buf_adds(b, "<tr><th>");
 			html_esc(b, c[k].region[0] ? c[k].region : "(unknown)");
 			nb_buf_printf(b, "</th><td>%d</td>", c[k].agencies);
-			for (int s = 0; s < 6; s++)
+			for (int s = 0; s < C_NSTATES; s++)
 				nb_buf_printf(b, "<td>%d</td>", c[k].n[s]);
 			nb_buf_adds(b, "</tr>\n");
 			rc = rc ? rc : spill(b, fp, SPILL_AT);

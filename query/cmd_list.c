@@ -24,7 +24,10 @@ usage(FILE *fp)
 	        "page gives no\n"
 	        "date), the checks (\"ok\", \"N failed\", \"ok, N unknown\" "
 	        "when a rule's\n"
-	        "inputs are blank), the number of versions and the URL.\n"
+	        "inputs are blank, \"unparsed\" for a report archived whose "
+	        "document could\n"
+	        "not be read: a scan, images only), the number of versions "
+	        "and the URL.\n"
 	        "\n"
 	        "  -a, --agency A      one agency (its name or an alias)\n"
 	        "  -r, --region R      one region (county-level area)\n"
@@ -75,7 +78,10 @@ on_report(const struct store_report *r, void *arg)
 	    (rc = q_table_set(t, 5, Q_STR, dl)) != 0 ||
 	    (rc = q_table_set(t, 6, Q_STR, q_state_name(st))) != 0 ||
 	    (rc = q_table_set(t, 7, Q_STR,
-	                      q_checks_text(&ck, buf, sizeof(buf)))) != 0 ||
+	                      s->flags & STORE_SUM_UNPARSED
+	                          ? "unparsed"
+	                          : q_checks_text(&ck, buf, sizeof(buf)))) !=
+	        0 ||
 	    (rc = q_table_setf(t, 8, Q_NUM, "%u", r->nversions)) != 0 ||
 	    (rc = q_table_set(t, 9, Q_STR, r->url)) != 0)
 		return rc;

@@ -227,6 +227,9 @@ print_record(struct q *q, struct store_txn *txn, const struct store_report *r,
 	line(fp, "title", json_string_value(json_object_get(rec, "title")));
 	line(fp, "template",
 	     json_string_value(json_object_get(rec, "template")));
+	if (json_is_string(json_object_get(rec, "unparsed")))
+		line(fp, "unparsed",
+		     json_string_value(json_object_get(rec, "unparsed")));
 	snprintf(buf, sizeof(buf), "%s (%s, deadline %s for a %s)",
 	         pub ? pub : "unknown", q_state_name(q_state_of(q, 1, pub, dl)),
 	         dl, q_kind_name(k));

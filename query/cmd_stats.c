@@ -22,6 +22,12 @@ usage(FILE *fp)
 	        "with none\n"
 	        "  on_time, late, undated       against the deadline\n"
 	        "  template_2021, template_2019, template_unknown\n"
+	        "  unparsed                     reports archived whose "
+	        "document could not be\n"
+	        "                               read (a scan, images only): "
+	        "counted as reports\n"
+	        "                               and by date, in none of the "
+	        "numbers below\n"
 	        "  checks_failed                reports with a failed rule\n"
 	        "  requests_new                 applications received "
 	        "(sum of requests.new.total)\n"
@@ -59,6 +65,7 @@ enum {
 	M_T2021,
 	M_T2019,
 	M_TUNKNOWN,
+	M_UNPARSED,
 	M_FAILED,
 	M_NEW,
 	M_NEW_MEDIAN,
@@ -76,27 +83,17 @@ enum {
 };
 
 static const char *const mnames[M_COUNT] = {
-    "reports",
-    "agencies_missing",
-    "on_time",
-    "late",
-    "undated",
-    "template_2021",
-    "template_2019",
-    "template_unknown",
-    "checks_failed",
-    "requests_new",
-    "requests_new_median",
-    "requests_new_p90",
-    "requests_new_max",
-    "granted",
-    "partially_granted",
-    "granted_pct",
-    "licensing",
-    "punishment",
-    "compulsion",
-    "review",
-    "litigation",
+    "reports",          "agencies_missing",
+    "on_time",          "late",
+    "undated",          "template_2021",
+    "template_2019",    "template_unknown",
+    "unparsed",         "checks_failed",
+    "requests_new",     "requests_new_median",
+    "requests_new_p90", "requests_new_max",
+    "granted",          "partially_granted",
+    "granted_pct",      "licensing",
+    "punishment",       "compulsion",
+    "review",           "litigation",
 };
 
 struct year {
@@ -159,6 +156,7 @@ on_report(const struct store_report *r, void *arg)
 	y->m[tpl && strcmp(tpl, "2021") == 0   ? M_T2021
 	     : tpl && strcmp(tpl, "2019") == 0 ? M_T2019
 	                                       : M_TUNKNOWN]++;
+	y->m[M_UNPARSED] += (s->flags & STORE_SUM_UNPARSED) != 0;
 	y->m[M_FAILED] += s->nfailed > 0;
 	if (s->num_mask & 1u << STORE_NUM_REQ_NEW) {
 		if (y->nnews == y->capnews) {
@@ -223,6 +221,7 @@ print(struct ctx *x, enum q_fmt fmt)
 		    "template_2021",
 		    "template_2019",
 		    "template_unknown",
+		    "unparsed",
 		    "checks_failed",
 		    "requests_new",
 		    "requests_new_median",

@@ -261,6 +261,7 @@ static const char *const plain[] = {
     "source.fetched",
     "source.content_type",
     "source.sha1",
+    "unparsed",
     "active.rules.made",
     "active.rules.repealed",
     "active.rules.in_force",

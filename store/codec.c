@@ -2,13 +2,17 @@
  * codec.c - byte orders, value encoding, SHA-1 and base32, record JSON
  * compression.
  */
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "digest.h"
 #include "log.h"
 #include "store_int.h"
+
+_Static_assert(STORE_SHA1_LEN == NB_SHA1_LEN &&
+                   STORE_B32_LEN == NB_SHA1_B32_LEN,
+               "the store keeps digests in common/digest.h's form");
 
 void
 dec_init(struct dec *d, const MDB_val *v)
@@ -179,54 +183,19 @@ enc_blob(struct nb_buf *b, const void *p, size_t n)
 void
 store_sha1(const void *p, size_t n, uint8_t out[STORE_SHA1_LEN])
 {
-	SHA1(p, n, out);
+	nb_sha1(p, n, out);
 }
 
 void
 store_sha1_b32(const uint8_t sha1[STORE_SHA1_LEN], char out[STORE_B32_LEN + 1])
 {
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-	unsigned bits = 0, nbits = 0, o = 0;
-
-	for (int i = 0; i < STORE_SHA1_LEN; i++) {
-		bits = (bits << 8) | sha1[i];
-		nbits += 8;
-		while (nbits >= 5) {
-			out[o++] = alpha[(bits >> (nbits - 5)) & 31];
-			nbits -= 5;
-		}
-	}
-	out[o] = '\0';
+	nb_sha1_b32(sha1, out);
 }
 
 int
 store_b32_sha1(const char *text, uint8_t sha1[STORE_SHA1_LEN])
 {
-	unsigned bits = 0, nbits = 0, o = 0;
-
-	if (strncasecmp(text, "sha1:", 5) == 0)
-		text += 5;
-	if (strlen(text) != STORE_B32_LEN)
-		return NB_EINVAL;
-	for (const char *p = text; *p; p++) {
-		unsigned v;
-
-		if (*p >= 'A' && *p <= 'Z')
-			v = *p - 'A';
-		else if (*p >= 'a' && *p <= 'z')
-			v = *p - 'a';
-		else if (*p >= '2' && *p <= '7')
-			v = *p - '2' + 26;
-		else
-			return NB_EINVAL;
-		bits = (bits << 5) | v;
-		nbits += 5;
-		if (nbits >= 8) {
-			sha1[o++] = bits >> (nbits - 8);
-			nbits -= 8;
-		}
-	}
-	return 0;
+	return nb_b32_sha1(text, sha1);
 }
 
 size_t

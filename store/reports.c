@@ -228,20 +228,226 @@ report_fill(struct store_txn *txn, const MDB_val *k, const MDB_val *v,
 	return fill(txn, &sv, flags, r);
 }
 
-/* What the record says, without where and when it was fetched.  Takes
- * "source" out of rec. */
+/* What the record says, without where and when it was fetched. */
 static int
-record_digest(json_t *rec, uint8_t out[STORE_SHA1_LEN])
+record_digest(const json_t *rec, uint8_t out[STORE_SHA1_LEN])
 {
+	json_t *c = json_copy((json_t *)rec);
 	char *s;
 
-	json_object_del(rec, "source");
-	s = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	if (c == NULL)
+		return NB_ENOMEM;
+	json_object_del(c, "source");
+	s = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(c);
 	if (s == NULL)
 		return NB_ENOMEM;
 	store_sha1(s, strlen(s), out);
 	free(s);
 	return 0;
+}
+
+/*
+ * The record as text again after a change of its source: reals with the
+ * 15 significant digits the indexer writes them with when that reads back
+ * the same, else with as many as it takes.
+ */
+static char *
+record_dump(const json_t *rec)
+{
+	char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_t *back = s ? json_loads(s, 0, NULL) : NULL;
+
+	if (back != NULL && json_equal(back, (json_t *)rec)) {
+		json_decref(back);
+		return s;
+	}
+	json_decref(back);
+	free(s);
+	return json_dumps(rec, JSON_COMPACT);
+}
+
+/* "YYYY-MM-DD" at the start of s */
+static int
+date_ok(const char *s)
+{
+	static const char pat[] = "dddd-dd-dd";
+
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof(pat) - 1; i++)
+		if (pat[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/* a publication date known to be earlier than b (or b knows none) */
+static int
+date_earlier(const char *a, const char *b)
+{
+	return date_ok(a) && (!date_ok(b) || strncmp(a, b, 10) < 0);
+}
+
+/* the record's source.published, if a string */
+static const char *
+record_published(const json_t *rec)
+{
+	return json_string_value(
+	    json_object_get(json_object_get(rec, "source"), "published"));
+}
+
+/* set source.published of rec (an object), making "source" if need be */
+static int
+record_set_published(json_t *rec, const char *published)
+{
+	json_t *src = json_object_get(rec, "source");
+
+	if (!json_is_object(src)) {
+		if ((src = json_object()) == NULL ||
+		    json_object_set_new(rec, "source", src) != 0)
+			return NB_ENOMEM;
+	}
+	return json_object_set_new(src, "published", json_string(published))
+	           ? NB_ENOMEM
+	           : 0;
+}
+
+/* a version value: the fields of version_fill's comment */
+static int
+version_put(struct store_txn *txn, const uint8_t *vk, size_t vkl,
+            int64_t fetched, const uint8_t *psha, const uint8_t *rsha,
+            const struct store_loc *loc, const char *url, const char *json,
+            size_t len)
+{
+	struct nb_buf *b = &txn->tmp;
+	int rc;
+
+	nb_buf_reset(b);
+	if ((rc = enc_u64(b, fetched)) ||
+	    (rc = nb_buf_add(b, psha, STORE_SHA1_LEN)) ||
+	    (rc = nb_buf_add(b, rsha, STORE_SHA1_LEN)) ||
+	    (rc = store_loc_encode(b, loc)) ||
+	    (rc = enc_u8(b, len > COMPRESS_OVER)) || (rc = enc_u32(b, len)) ||
+	    (rc = enc_str(b, url)))
+		return rc;
+	if (len > COMPRESS_OVER)
+		rc = store_json_compress(b, json, len);
+	else
+		rc = nb_buf_add(b, json, len);
+	if (rc != 0)
+		return rc;
+	return store_put(txn, DB_VERSION, vk, vkl, b->data, b->len, 0);
+}
+
+/*
+ * What the summary of the latest version of (agency, year) in region says
+ * about the rules of store_report_put: its publication date (copied into
+ * pub, "" if none) and whether it is a record that was read (a JSON object
+ * without "unparsed").
+ */
+static int
+latest_facts(struct store_txn *txn, const char *agency, int year,
+             const char *region, char pub[16], int *parsed)
+{
+	uint8_t k[SKEY_MAX];
+	struct store_report r;
+	MDB_val v;
+	int rc;
+
+	rc = store_get(txn, DB_SUMMARY, k, skey(k, year, region, agency), &v);
+	if (rc != 0)
+		return rc == NB_ENOTFOUND ? NB_ECORRUPT : rc;
+	memset(&r, 0, sizeof(r));
+	r.agency = agency;
+	r.year = year;
+	if ((rc = store_sum_decode(txn, &v, &r, 1)) != 0)
+		return rc;
+	snprintf(pub, 16, "%s",
+	         date_ok(r.summary.published) ? r.summary.published : "");
+	*parsed = (r.summary.flags & (STORE_SUM_RECORD | STORE_SUM_UNPARSED)) ==
+	          STORE_SUM_RECORD;
+	return 0;
+}
+
+/*
+ * Move the latest version's source.published (record and summary) to
+ * `published', in place: the content and its digest stay, no version is
+ * added.
+ */
+static int
+latest_set_published(struct store_txn *txn, const uint8_t *k, size_t kl,
+                     const struct head *h, const char *agency, int year,
+                     const char *published)
+{
+	uint8_t vk[STORE_KEY_MAX], sk[SKEY_MAX], psha[STORE_SHA1_LEN],
+	    rsha[STORE_SHA1_LEN];
+	struct store_report r;
+	struct store_loc loc;
+	struct sum_head sh;
+	json_t *rec = NULL;
+	char *json = NULL, *url = NULL;
+	size_t skl;
+	MDB_val sv;
+	int64_t fetched;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.agency = agency;
+	r.year = year;
+	if ((rc = version_get(txn, k, kl, h->latest, STORE_JSON, &r)) != 0)
+		return rc;
+	rec = json_loadb(r.json, r.json_len, 0, NULL);
+	if (!json_is_object(rec)) {
+		json_decref(rec);
+		return 0;
+	}
+	fetched = r.fetched;
+	loc = r.loc;
+	memcpy(psha, r.payload_sha1, STORE_SHA1_LEN);
+	memcpy(rsha, r.record_sha1, STORE_SHA1_LEN);
+	/* r's strings are in the map and the transaction's buffers */
+	if ((url = strdup(r.url)) == NULL ||
+	    (rc = record_set_published(rec, published)) != 0 ||
+	    (json = record_dump(rec)) == NULL) {
+		rc = NB_ENOMEM;
+		goto out;
+	}
+	memcpy(vk, k, kl);
+	be32_put(vk + kl, h->latest);
+	if ((rc = version_put(txn, vk, kl + 4, fetched, psha, rsha, &loc, url,
+	                      json, strlen(json))) != 0)
+		goto out;
+	skl = skey(sk, year, h->region, agency);
+	if ((rc = store_get(txn, DB_SUMMARY, sk, skl, &sv)) != 0) {
+		rc = rc == NB_ENOTFOUND ? NB_ECORRUPT : rc;
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	r.agency = agency;
+	r.year = year;
+	if ((rc = store_sum_decode(txn, &sv, &r, 0)) != 0)
+		goto out;
+	sh.nversions = r.nversions;
+	sh.latest = r.version;
+	sh.first_seen = r.first_seen;
+	sh.last_seen = r.last_seen;
+	sh.fetched = r.fetched;
+	sh.loc = r.loc;
+	sh.payload_sha1 = psha;
+	sh.record_sha1 = rsha;
+	sh.url = url;
+	nb_buf_reset(&txn->sum);
+	if ((rc = store_sum_content(&txn->sum, rec, agency, year)) != 0 ||
+	    (rc = store_sum_value(&txn->tmp, &sh, txn->sum.data,
+	                          txn->sum.len)) != 0)
+		goto out;
+	rc =
+	    store_put(txn, DB_SUMMARY, sk, skl, txn->tmp.data, txn->tmp.len, 0);
+out:
+	json_decref(rec);
+	free(json);
+	free(url);
+	return rc;
 }
 
 static int
@@ -510,16 +716,17 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 	uint8_t k[STORE_KEY_MAX], vk[STORE_KEY_MAX], sk[SKEY_MAX];
 	uint8_t rsha[STORE_SHA1_LEN];
 	const char *region = in->region ? in->region : "";
+	const char *json = in->json, *pub = NULL;
+	size_t json_len = in->json_len;
 	struct store_report latest;
 	struct sum_head sh;
 	struct head h;
-	struct nb_buf *b = &txn->tmp;
-	char *hregion = NULL;
+	char *hregion = NULL, *redone = NULL, lpub[16] = "";
 	json_t *rec = NULL;
 	json_error_t err;
 	size_t kl;
 	MDB_val v;
-	int rc, exists, given;
+	int rc, exists, given, unparsed = 0, lparsed = 0;
 
 	if ((rc = store_writable(txn)) != 0)
 		return rc;
@@ -529,27 +736,25 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 	    strlen(in->agency) + strlen(region) + 4 > STORE_KEY_MAX)
 		return NB_EINVAL;
 	given = memcmp(in->record_sha1, zero_sha, STORE_SHA1_LEN) != 0;
-	if (given)
+	rec = json_loadb(in->json, in->json_len, 0, &err);
+	if (given) {
+		/* a record that is no object is kept, and its summary says
+		   so */
 		memcpy(rsha, in->record_sha1, STORE_SHA1_LEN);
-	else {
-		rec = json_loadb(in->json, in->json_len, 0, &err);
-		if (rec == NULL) {
-			log_warnx("store: record JSON of %s %d: %s (line %d)",
-			          in->agency, in->year, err.text, err.line);
-			return NB_EINVAL;
-		}
-		if (!json_is_object(rec)) {
-			log_warnx("store: record JSON of %s %d: not an object",
-			          in->agency, in->year);
-			json_decref(rec);
-			return NB_EINVAL;
-		}
-		/* the summary first: the digest takes "source" out */
-		nb_buf_reset(&txn->sum);
-		if ((rc = store_sum_content(&txn->sum, rec, in->agency,
-		                            in->year)) != 0 ||
-		    (rc = record_digest(rec, rsha)) != 0)
-			goto out;
+	} else if (rec == NULL) {
+		log_warnx("store: record JSON of %s %d: %s (line %d)",
+		          in->agency, in->year, err.text, err.line);
+		return NB_EINVAL;
+	} else if (!json_is_object(rec)) {
+		log_warnx("store: record JSON of %s %d: not an object",
+		          in->agency, in->year);
+		json_decref(rec);
+		return NB_EINVAL;
+	} else if ((rc = record_digest(rec, rsha)) != 0)
+		goto out;
+	if (json_is_object(rec)) {
+		pub = record_published(rec);
+		unparsed = json_is_string(json_object_get(rec, "unparsed"));
 	}
 	kl = rkey(k, in->agency, in->year);
 	rc = store_get(txn, DB_REPORT, k, kl, &v);
@@ -557,6 +762,8 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 	if (rc != 0 && rc != NB_ENOTFOUND)
 		goto out;
 	if (exists) {
+		int same;
+
 		if ((rc = head_decode(&v, &h)) != 0)
 			goto out;
 		/* h's region points into the map, which puts may move */
@@ -568,12 +775,19 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 		memset(&latest, 0, sizeof(latest));
 		latest.agency = in->agency;
 		latest.year = in->year;
-		if ((rc = version_get(txn, k, kl, h.latest, 0, &latest)) != 0)
+		if ((rc = version_get(txn, k, kl, h.latest, 0, &latest)) != 0 ||
+		    (rc = latest_facts(txn, in->agency, in->year, h.region,
+		                       lpub, &lparsed)) != 0)
 			goto out;
-		if (memcmp(latest.payload_sha1, in->payload_sha1,
-		           STORE_SHA1_LEN) == 0 ||
-		    memcmp(latest.record_sha1, rsha, STORE_SHA1_LEN) == 0) {
-			if (in->fetched > h.last_seen) {
+		same = memcmp(latest.payload_sha1, in->payload_sha1,
+		              STORE_SHA1_LEN) == 0 ||
+		       memcmp(latest.record_sha1, rsha, STORE_SHA1_LEN) == 0;
+		/* the same report again, or an unreadable copy of one that
+		   was read (a scan beside its page): nothing new, but the
+		   earliest publication date any capture shows is the
+		   report's */
+		if (same || (unparsed && lparsed)) {
+			if (same && in->fetched > h.last_seen) {
 				h.last_seen = in->fetched;
 				if ((rc = head_put(txn, k, kl, &h)) != 0 ||
 				    (rc = summary_touch(txn, in->agency,
@@ -581,11 +795,28 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 				                        h.last_seen)) != 0)
 					goto out;
 			}
+			if (date_earlier(pub, lpub) &&
+			    (rc = latest_set_published(txn, k, kl, &h,
+			                               in->agency, in->year,
+			                               pub)) != 0)
+				goto out;
 			if (change)
 				*change = STORE_UNCHANGED;
 			if (version)
 				*version = h.latest;
 			goto out;
+		}
+		/* a new version keeps the date the report was first
+		   published */
+		if (json_is_object(rec) && date_earlier(lpub, pub)) {
+			if ((rc = record_set_published(rec, lpub)) != 0)
+				goto out;
+			if ((redone = record_dump(rec)) == NULL) {
+				rc = NB_ENOMEM;
+				goto out;
+			}
+			json = redone;
+			json_len = strlen(redone);
 		}
 		h.nversions++;
 		h.latest = h.nversions;
@@ -596,33 +827,13 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 		h.first_seen = h.last_seen = in->fetched;
 		h.region = region;
 	}
-	if (given) {
-		/* not parsed yet; a record that is no object is kept, and its
-		   summary says so */
-		rec = json_loadb(in->json, in->json_len, 0, NULL);
-		nb_buf_reset(&txn->sum);
-		if ((rc = store_sum_content(&txn->sum, rec, in->agency,
-		                            in->year)) != 0)
-			goto out;
-	}
-
+	nb_buf_reset(&txn->sum);
+	if ((rc = store_sum_content(&txn->sum, rec, in->agency, in->year)) != 0)
+		goto out;
 	memcpy(vk, k, kl);
 	be32_put(vk + kl, h.latest);
-	nb_buf_reset(b);
-	if ((rc = enc_u64(b, in->fetched)) ||
-	    (rc = nb_buf_add(b, in->payload_sha1, STORE_SHA1_LEN)) ||
-	    (rc = nb_buf_add(b, rsha, STORE_SHA1_LEN)) ||
-	    (rc = store_loc_encode(b, &in->loc)) ||
-	    (rc = enc_u8(b, in->json_len > COMPRESS_OVER)) ||
-	    (rc = enc_u32(b, in->json_len)) || (rc = enc_str(b, in->url)))
-		goto out;
-	if (in->json_len > COMPRESS_OVER)
-		rc = store_json_compress(b, in->json, in->json_len);
-	else
-		rc = nb_buf_add(b, in->json, in->json_len);
-	if (rc != 0 ||
-	    (rc = store_put(txn, DB_VERSION, vk, kl + 4, b->data, b->len, 0)) !=
-	        0 ||
+	if ((rc = version_put(txn, vk, kl + 4, in->fetched, in->payload_sha1,
+	                      rsha, &in->loc, in->url, json, json_len)) != 0 ||
 	    (rc = head_put(txn, k, kl, &h)) != 0)
 		goto out;
 	sh.nversions = h.nversions;
@@ -634,10 +845,11 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 	sh.payload_sha1 = in->payload_sha1;
 	sh.record_sha1 = rsha;
 	sh.url = in->url;
-	if ((rc = store_sum_value(b, &sh, txn->sum.data, txn->sum.len)) != 0 ||
+	if ((rc = store_sum_value(&txn->tmp, &sh, txn->sum.data,
+	                          txn->sum.len)) != 0 ||
 	    (rc = store_put(txn, DB_SUMMARY, sk,
-	                    skey(sk, in->year, h.region, in->agency), b->data,
-	                    b->len, 0)) != 0 ||
+	                    skey(sk, in->year, h.region, in->agency),
+	                    txn->tmp.data, txn->tmp.len, 0)) != 0 ||
 	    (rc = agency_seen(txn, in->agency, region, in->year)) != 0)
 		goto out;
 	if (change)
@@ -646,6 +858,43 @@ store_report_put(struct store_txn *txn, const struct store_report_in *in,
 		*version = h.latest;
 out:
 	json_decref(rec);
+	free(redone);
+	free(hregion);
+	return rc;
+}
+
+int
+store_report_published(struct store_txn *txn, const char *agency, int year,
+                       const char *published, int *moved)
+{
+	uint8_t k[STORE_KEY_MAX];
+	struct head h;
+	char lpub[16], *hregion;
+	size_t kl;
+	MDB_val v;
+	int rc, lparsed;
+
+	if (moved)
+		*moved = 0;
+	if ((rc = store_writable(txn)) != 0)
+		return rc;
+	if (!name_ok(agency, 0) || year < 1900 || year > 2999 ||
+	    !date_ok(published))
+		return NB_EINVAL;
+	kl = rkey(k, agency, year);
+	if ((rc = store_get(txn, DB_REPORT, k, kl, &v)) != 0 ||
+	    (rc = head_decode(&v, &h)) != 0)
+		return rc;
+	if ((hregion = strdup(h.region)) == NULL)
+		return NB_ENOMEM;
+	h.region = hregion;
+	rc = latest_facts(txn, agency, year, h.region, lpub, &lparsed);
+	if (rc == 0 && date_earlier(published, lpub)) {
+		rc = latest_set_published(txn, k, kl, &h, agency, year,
+		                          published);
+		if (rc == 0 && moved)
+			*moved = 1;
+	}
 	free(hregion);
 	return rc;
 }

@@ -581,6 +581,9 @@ struct store_sum_check {
  * such check has an expected or actual that is neither a number nor null
  * (or there are over 65,535): read the record for them */
 #define STORE_SUM_CHECKS 0x08
+/* its "unparsed" is a string: a report archived whose document could not
+ * be read (scanned, images only); it has no tables and no checks */
+#define STORE_SUM_UNPARSED 0x80
 
 struct store_summary {
 	unsigned flags;
@@ -637,6 +640,19 @@ struct store_report {
  * and replaced in the same transaction.  The agency is created (region
  * from `in') or its first/last year and region updated.  Appending an
  * event is the caller's choice.
+ *
+ * Two rules keep the latest version the truest one (store/SCHEMA.md):
+ *  - An unparsed record (one with an "unparsed" key: a scanned or
+ *    image-only document) never replaces a record that was read: such a
+ *    capture is STORE_UNCHANGED and nothing of it is stored.  A read
+ *    record does replace an unparsed one (STORE_CHANGED).
+ *  - A report's source.published is the earliest date any capture of it
+ *    showed.  A capture that changes nothing (or an unparsed one beside a
+ *    read record) but shows an earlier date moves the latest version's
+ *    date (record and summary) to it, without a version; a new version
+ *    whose own date is later, or absent, takes the earlier one.  Dates
+ *    are "YYYY-MM-DD..."; anything else is no date.
+ *
  * The JSON is parsed: a record that is not a JSON object is refused when
  * the store computes its digest; with a digest given it is stored, and its
  * summary says it is not one (no STORE_SUM_RECORD).
@@ -647,6 +663,19 @@ struct store_report {
  */
 int store_report_put(struct store_txn *txn, const struct store_report_in *in,
                      enum store_change *change, uint32_t *version);
+/*
+ * store_report_published - a capture of (agency, year) that the caller
+ * does not put (a second URL of the report in the same crawl pass) showed
+ * it published on `published' ("YYYY-MM-DD"): store_report_put's date
+ * rule alone.  If that is earlier than the latest version's
+ * source.published, or it has none, the latest version's record and
+ * summary take it; no version is added, the record digest stays.
+ * @param[out] moved  1 if the date moved, else 0; may be NULL.
+ * Returns 0, NB_ENOTFOUND (no such report), NB_EINVAL (names, year, not
+ * a date).
+ */
+int store_report_published(struct store_txn *txn, const char *agency, int year,
+                           const char *published, int *moved);
 /* store_report_get - the latest version; 0 or NB_ENOTFOUND */
 int store_report_get(struct store_txn *txn, const char *agency, int year,
                      unsigned flags, struct store_report *out);

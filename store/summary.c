@@ -195,6 +195,8 @@ store_sum_content(struct nb_buf *b, const json_t *rec, const char *agency,
 	v = json_object_get(rec, "year");
 	if (json_is_integer(v) && json_integer_value(v) == year)
 		flags |= STORE_SUM_YEAR;
+	if (json_is_string(json_object_get(rec, "unparsed")))
+		flags |= STORE_SUM_UNPARSED;
 	tpl = json_string_value(json_object_get(rec, "template"));
 	pub = json_string_value(member(rec, "source", "published"));
 	title = json_string_value(json_object_get(rec, "title"));
@@ -321,8 +323,9 @@ dec_content(struct store_txn *txn, struct dec *d, struct store_summary *s)
 
 	memset(s, 0, sizeof(*s));
 	flags = dec_u8(d);
-	s->flags = flags & (STORE_SUM_RECORD | STORE_SUM_AGENCY |
-	                    STORE_SUM_YEAR | STORE_SUM_CHECKS);
+	s->flags =
+	    flags & (STORE_SUM_RECORD | STORE_SUM_AGENCY | STORE_SUM_YEAR |
+	             STORE_SUM_CHECKS | STORE_SUM_UNPARSED);
 	s->nchecks = (unsigned)dec_svar(d);
 	s->nfailed = (unsigned)dec_svar(d);
 	s->nunknown = (unsigned)dec_svar(d);

@@ -1076,6 +1076,32 @@ test_normalise_api(void **state)
 	indexer_ctx_free(ctx);
 }
 
+/* A configuration without agencies or sites: the report names itself. */
+static void
+test_no_agencies(void **state)
+{
+	struct nb_config cfg = {0};
+	struct indexer_ctx *ctx;
+	struct indexer_status st;
+	json_t *rec;
+	size_t len;
+	char *text;
+
+	(void)state;
+	assert_int_equal(indexer_ctx_new(&cfg, &ctx), 0);
+	text = th_read(th_src("tests/seeds/000_b28a0448acb1371b.txt"), &len);
+	assert_int_equal(
+	    th_parse(ctx, text, len, "text/plain", NULL, &rec, &st), 0);
+	assert_string_equal(json_string_value(json_object_get(rec, "agency")),
+	                    "樟树市人民政府");
+	assert_int_equal(json_integer_value(json_object_get(rec, "year")),
+	                 2021);
+	assert_null(indexer_agency_normalise(ctx, "樟树市交通局", NULL, NULL));
+	json_decref(rec);
+	free(text);
+	indexer_ctx_free(ctx);
+}
+
 /* A national configuration: tens of thousands of agencies and aliases. */
 static void
 test_many_agencies(void **state)
@@ -1237,6 +1263,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cells),
+	    cmocka_unit_test(test_no_agencies),
 	    cmocka_unit_test(test_clean_labels),
 	    cmocka_unit_test(test_labels_2019_requests),
 	    cmocka_unit_test(test_labels_2021_requests),

@@ -312,7 +312,7 @@ check("export columns", hdr[:8] == ["version", "versions", "first_seen",
       "requests.results.denied.third_party.other_org" in hdr and
       "appeals.litigation_after_review.total" in hdr and
       "active.procurement.amount.unit" in hdr and
-      hdr[-1] == "warnings" and len(hdr) == 7 + 41 + 175 + 15 + 5, len(hdr))
+      hdr[-1] == "warnings" and len(hdr) == 7 + 42 + 175 + 15 + 5, len(hdr))
 e = {(r["agency"], r["year"]): r for r in rows}
 r = e[(ZG, "2021")]
 check("export values", r["requests.new.natural"] == "36" and

@@ -186,8 +186,8 @@ test_fields(void **state)
 
 	(void)state;
 	assert_non_null(rec);
-	/* 41 plain fields, 25 request rows x 7 columns, 15 appeals */
-	assert_int_equal(n, 41 + 175 + 15);
+	/* 42 plain fields, 25 request rows x 7 columns, 15 appeals */
+	assert_int_equal(n, 42 + 175 + 15);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = q_field_name(i);
 		json_t *v = q_field_get(rec, i);

@@ -173,6 +173,8 @@ expect_summary(const json_t *rec, const char *agency, int year,
 	assert_int_equal(!!(s->flags & STORE_SUM_YEAR),
 	                 json_is_integer(at(rec, "year")) &&
 	                     json_integer_value(at(rec, "year")) == year);
+	assert_int_equal(!!(s->flags & STORE_SUM_UNPARSED),
+	                 json_is_string(at(rec, "unparsed")));
 	same_str(str_at(rec, "template"), s->template);
 	same_str(str_at(rec, "title"), s->title);
 	same_str(str_at(rec, "source.published"), s->published);
@@ -403,7 +405,7 @@ static const char v1[] =
     "\"ok\":true}]}";
 static const char v2[] =
     "{\"agency\":\"A\",\"year\":2021,\"template\":\"2021\",\"title\":\"t2\","
-    "\"source\":{\"published\":\"2022-02-10\"},"
+    "\"source\":{\"published\":\"2022-01-05\"},"
     "\"requests\":{\"new\":[1,1,1,1,1,0,6]},\"active\":{\"rules\":{"
     "\"made\":1,\"repealed\":0,\"in_force\":3}},\"checks\":[{\"rule\":"
     "\"requests.row_total\",\"row\":\"new\",\"ok\":false,\"expected\":6,"
@@ -483,20 +485,21 @@ test_summary_versions(void **state)
 	assert_string_equal(scan(t, "A", NULL, 2021, &a), want);
 	store_read_end(t);
 
-	/* a new version: the summary is the new record's */
+	/* a new version (dated earlier: see test_summary_dates): the summary
+	   is the new record's */
 	CHECK(put(st, "A", "R1", 2021, v2, "p2", 3000, NULL, &ch));
 	assert_int_equal(ch, STORE_CHANGED);
 	CHECK(store_read_begin(st, &t));
-	want = "R1/A/2021 v2/2 1000-3000 f3000 p2 2021 2022-02-10 c1/1/0;";
+	want = "R1/A/2021 v2/2 1000-3000 f3000 p2 2021 2022-01-05 c1/1/0;";
 	/* every scan gives the same: by agency, region and year, region,
 	   year */
 	assert_string_equal(scan(t, "A", NULL, 2021, &a), want);
 	assert_string_equal(scan(t, NULL, "R1", 2021, &a),
-	                    "R1/A/2021 v2/2 1000-3000 f3000 p2 2021 2022-02-10 "
+	                    "R1/A/2021 v2/2 1000-3000 f3000 p2 2021 2022-01-05 "
 	                    "c1/1/0;R1/B/2021 v1/1 900-900 f900 p9 2019 "
 	                    "2022-01-10 c1/0/0;");
 	assert_string_equal(scan(t, NULL, "R1", 0, &a),
-	                    "R1/A/2021 v2/2 1000-3000 f3000 p2 2021 2022-02-10 "
+	                    "R1/A/2021 v2/2 1000-3000 f3000 p2 2021 2022-01-05 "
 	                    "c1/1/0;R1/B/2021 v1/1 900-900 f900 p9 2019 "
 	                    "2022-01-10 c1/0/0;R1/A/2022 v1/1 500-500 f500 p0 "
 	                    "2019 2022-01-10 c1/0/0;");
@@ -527,11 +530,11 @@ test_summary_versions(void **state)
 	                    "R1/B/2021 v1/1 900-900 f900 p9 2019 2022-01-10 "
 	                    "c1/0/0;");
 	assert_string_equal(scan(t, NULL, "R2", 0, &a),
-	                    "R2/A/2021 v2/2 1000-4000 f3000 p2 2021 2022-02-10 "
+	                    "R2/A/2021 v2/2 1000-4000 f3000 p2 2021 2022-01-05 "
 	                    "c1/1/0;R2/A/2022 v1/1 500-500 f500 p0 2019 "
 	                    "2022-01-10 c1/0/0;");
 	assert_string_equal(scan(t, "A", NULL, 0, &a),
-	                    "R2/A/2021 v2/2 1000-4000 f3000 p2 2021 2022-02-10 "
+	                    "R2/A/2021 v2/2 1000-4000 f3000 p2 2021 2022-01-05 "
 	                    "c1/1/0;R2/A/2022 v1/1 500-500 f500 p0 2019 "
 	                    "2022-01-10 c1/0/0;");
 	store_read_end(t);
@@ -628,6 +631,179 @@ test_summary_odd(void **state)
 	free(d);
 }
 
+/* -------------------------------------------- unparsed, earliest date */
+
+/* an image-only report: what could be established, no tables */
+static const char u1[] =
+    "{\"agency\":\"D\",\"region\":\"R1\",\"year\":2020,"
+    "\"template\":\"unknown\",\"title\":\"D2020年报告\","
+    "\"source\":{\"url\":\"u1\",\"published\":\"2021-01-20\"},"
+    "\"unparsed\":\"image-only report (1 images, no tables)\","
+    "\"checks\":[],\"warnings\":[\"unparsed: image-only report (1 "
+    "images, no tables)\"]}";
+
+/* the record read, with reals that must survive a rewrite of its date */
+static const char *
+parsed(const char *published, char *buf, size_t len)
+{
+	snprintf(buf, len,
+	         "{\"agency\":\"D\",\"region\":\"R1\",\"year\":2020,"
+	         "\"template\":\"2019\",\"title\":\"D2020年报告\","
+	         "\"source\":{\"url\":\"p\",\"published\":\"%s\","
+	         "\"sha1\":\"X\"},\"active\":{\"fees\":{\"prev_items\":0,"
+	         "\"change\":0},\"procurement\":{\"items\":3,\"amount\":{"
+	         "\"value\":2.43,\"unit\":\"亿元\"}}},\"requests\":{\"new\":"
+	         "[1,1,1,1,1,0,5]},\"appeals\":{\"review\":{\"upheld\":0.1,"
+	         "\"total\":3000644.004}},\"checks\":[{\"rule\":\"r\","
+	         "\"ok\":true}],\"warnings\":[]}",
+	         published);
+	return buf;
+}
+
+/* the latest record and its summary agree; returns the record */
+static json_t *
+latest(struct store *st, uint32_t nversions, int unparsed,
+       const char *published)
+{
+	struct store_txn *t;
+	struct store_report r;
+	json_t *rec;
+
+	CHECK(store_read_begin(st, &t));
+	CHECK(store_report_get(t, "D", 2020, STORE_SUMMARY | STORE_JSON, &r));
+	assert_int_equal(r.nversions, nversions);
+	rec = json_loadb(r.json, r.json_len, 0, NULL);
+	assert_non_null(rec);
+	expect_summary(rec, "D", 2020, &r.summary);
+	assert_int_equal(!!(r.summary.flags & STORE_SUM_UNPARSED), unparsed);
+	assert_string_equal(r.summary.published, published);
+	store_read_end(t);
+	return rec;
+}
+
+/* every key but source.published as in the JSON text want */
+static void
+same_but_date(json_t *rec, const char *want)
+{
+	json_t *w = json_loads(want, 0, NULL), *a = json_deep_copy(rec);
+
+	assert_non_null(w);
+	json_object_del(json_object_get(w, "source"), "published");
+	json_object_del(json_object_get(a, "source"), "published");
+	assert_true(json_equal(w, a));
+	json_decref(w);
+	json_decref(a);
+}
+
+struct dated {
+	const char *published;
+	int moved, rc;
+};
+
+static int
+published_fn(struct store_txn *t, void *arg)
+{
+	struct dated *d = arg;
+
+	d->rc = store_report_published(t, "D", 2020, d->published, &d->moved);
+	return 0;
+}
+
+static void
+test_summary_dates(void **state)
+{
+	char *d = tmpdir();
+	struct store *st = open_rw(d);
+	enum store_change ch;
+	struct dated dt;
+	char buf[1024];
+	json_t *rec;
+
+	(void)state;
+	/* an unparsed report is a report: its summary says unparsed */
+	CHECK(put(st, "D", "R1", 2020, u1, "png", 1000, NULL, &ch));
+	assert_int_equal(ch, STORE_NEW);
+	rec = latest(st, 1, 1, "2021-01-20");
+	assert_int_equal(json_array_size(json_object_get(rec, "checks")), 0);
+	json_decref(rec);
+
+	/* read later, dated later: a new version that keeps the first date */
+	CHECK(put(st, "D", "R1", 2020, parsed("2021-01-25", buf, sizeof(buf)),
+	          "html", 2000, NULL, &ch));
+	assert_int_equal(ch, STORE_CHANGED);
+	rec = latest(st, 2, 0, "2021-01-20");
+	same_but_date(rec, buf);
+	json_decref(rec);
+
+	/* an unparsed copy never replaces the record read, but an earlier
+	   date it shows is the report's */
+	CHECK(put(st, "D", "R1", 2020, u1, "scan", 3000, NULL, &ch));
+	assert_int_equal(ch, STORE_UNCHANGED);
+	json_decref(latest(st, 2, 0, "2021-01-20"));
+	CHECK(put(st, "D", "R1", 2020,
+	          "{\"agency\":\"D\",\"year\":2020,\"unparsed\":\"scan\","
+	          "\"source\":{\"published\":\"2021-01-15\"}}",
+	          "scan2", 3500, NULL, &ch));
+	assert_int_equal(ch, STORE_UNCHANGED);
+	rec = latest(st, 2, 0, "2021-01-15");
+	same_but_date(rec, parsed("2021-01-25", buf, sizeof(buf)));
+	json_decref(rec);
+
+	/* the same content at a second URL, dated earlier: the date moves,
+	   no version; dated later: nothing moves */
+	CHECK(put(st, "D", "R1", 2020, parsed("2021-01-10", buf, sizeof(buf)),
+	          "html-again", 4000, NULL, &ch));
+	assert_int_equal(ch, STORE_UNCHANGED);
+	rec = latest(st, 2, 0, "2021-01-10");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(rec, "source"), "url")),
+	                    "p");
+	json_decref(rec);
+	CHECK(put(st, "D", "R1", 2020, parsed("2021-02-01", buf, sizeof(buf)),
+	          "html-later", 5000, NULL, &ch));
+	assert_int_equal(ch, STORE_UNCHANGED);
+	json_decref(latest(st, 2, 0, "2021-01-10"));
+
+	/* an edit in place, dated as published again: the first date stays */
+	CHECK(put(st, "D", "R1", 2020,
+	          "{\"agency\":\"D\",\"region\":\"R1\",\"year\":2020,"
+	          "\"template\":\"2019\",\"source\":{\"published\":"
+	          "\"2021-03-01\"},\"checks\":[]}",
+	          "edited", 6000, NULL, &ch));
+	assert_int_equal(ch, STORE_CHANGED);
+	json_decref(latest(st, 3, 0, "2021-01-10"));
+
+	/* the date rule alone */
+	dt = (struct dated){"2021-01-05", 0, 0};
+	CHECK(store_write(st, published_fn, &dt));
+	assert_int_equal(dt.rc, 0);
+	assert_int_equal(dt.moved, 1);
+	json_decref(latest(st, 3, 0, "2021-01-05"));
+	dt = (struct dated){"2021-01-06", 1, 0};
+	CHECK(store_write(st, published_fn, &dt));
+	assert_int_equal(dt.rc, 0);
+	assert_int_equal(dt.moved, 0);
+	dt = (struct dated){"soon", 1, 0};
+	CHECK(store_write(st, published_fn, &dt));
+	assert_int_equal(dt.rc, NB_EINVAL);
+	json_decref(latest(st, 3, 0, "2021-01-05"));
+
+	/* older versions keep the dates they were captured with */
+	{
+		struct store_txn *t;
+		struct store_report r;
+
+		CHECK(store_read_begin(st, &t));
+		CHECK(
+		    store_report_version_get(t, "D", 2020, 1, STORE_JSON, &r));
+		assert_string_equal(r.json, u1);
+		store_read_end(t);
+	}
+	store_close(st);
+	rmtree(d);
+	free(d);
+}
+
 int
 main(void)
 {
@@ -635,6 +811,7 @@ main(void)
 	    cmocka_unit_test(test_summary_seeds),
 	    cmocka_unit_test(test_summary_versions),
 	    cmocka_unit_test(test_summary_odd),
+	    cmocka_unit_test(test_summary_dates),
 	};
 
 	log_init("test_summary", 0);
