@@ -110,6 +110,39 @@ q_usage_common(FILE *fp, int with_today)
 	fprintf(fp, "  -h, --help          this text\n");
 }
 
+static int
+agency_ptr_cmp(const void *a, const void *b)
+{
+	const struct nb_agency *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* The config's agencies whose kind is set, sorted by name: q_kind looks
+ * each agency up there, and a national config has a great many. */
+int
+q_config_index(struct q *q)
+{
+	size_t n = 0;
+
+	free(q->cfgkinds);
+	q->cfgkinds = NULL;
+	q->ncfgkinds = 0;
+	if (q->cfg == NULL)
+		return 0;
+	for (size_t i = 0; i < q->cfg->nagencies; i++)
+		n += q->cfg->agencies[i].kind != NB_KIND_AUTO;
+	if (n == 0)
+		return 0;
+	if ((q->cfgkinds = calloc(n, sizeof(*q->cfgkinds))) == NULL)
+		return NB_ENOMEM;
+	for (size_t i = 0; i < q->cfg->nagencies; i++)
+		if (q->cfg->agencies[i].kind != NB_KIND_AUTO)
+			q->cfgkinds[q->ncfgkinds++] = &q->cfg->agencies[i];
+	qsort(q->cfgkinds, q->ncfgkinds, sizeof(*q->cfgkinds), agency_ptr_cmp);
+	return 0;
+}
+
 int
 q_open(struct q *q)
 {
@@ -123,6 +156,8 @@ q_open(struct q *q)
 		path = defpath;
 	}
 	if (path != NULL && (rc = config_load(path, &q->cfg)) != 0)
+		return rc;
+	if ((rc = q_config_index(q)) != 0)
 		return rc;
 	if (dir == NULL)
 		dir = q->cfg->data_dir;
@@ -161,9 +196,12 @@ q_close(struct q *q)
 	store_close(q->st);
 	config_free(q->cfg);
 	kinds_free(q->kinds);
+	free(q->cfgkinds);
 	q->st = NULL;
 	q->cfg = NULL;
 	q->kinds = NULL;
+	q->cfgkinds = NULL;
+	q->ncfgkinds = 0;
 }
 
 int
@@ -296,14 +334,15 @@ q_kind_infer(const char *name)
 enum q_kind
 q_kind(const struct q *q, const char *name, const struct store_agency *a)
 {
-	for (size_t i = 0; q->cfg != NULL && i < q->cfg->nagencies; i++)
-		if (strcmp(q->cfg->agencies[i].name, name) == 0) {
-			if (q->cfg->agencies[i].kind == NB_KIND_GOVERNMENT)
-				return Q_KIND_GOVERNMENT;
-			if (q->cfg->agencies[i].kind == NB_KIND_DEPARTMENT)
-				return Q_KIND_DEPARTMENT;
-			break;
-		}
+	struct nb_agency key = {.name = (char *)name};
+	const struct nb_agency *kp = &key, **hit = NULL;
+
+	if (q->ncfgkinds > 0)
+		hit = bsearch(&kp, q->cfgkinds, q->ncfgkinds,
+		              sizeof(*q->cfgkinds), agency_ptr_cmp);
+	if (hit != NULL)
+		return (*hit)->kind == NB_KIND_GOVERNMENT ? Q_KIND_GOVERNMENT
+		                                          : Q_KIND_DEPARTMENT;
 	if (a != NULL && a->kind == STORE_KIND_GOVERNMENT)
 		return Q_KIND_GOVERNMENT;
 	if (a != NULL && a->kind == STORE_KIND_DEPARTMENT)

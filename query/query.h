@@ -51,7 +51,17 @@ struct q {
 	struct nb_config *cfg; /* NULL when only -D was given */
 	struct store *st;      /* after q_open */
 	struct q_kinds *kinds; /* q_kind_of's cache */
+	/* the config's agencies with a kind set, by name (q_kind) */
+	const struct nb_agency **cfgkinds;
+	size_t ncfgkinds;
 };
+
+/*
+ * q_config_index - index q->cfg's agencies for q_kind; q_open does it, and
+ * whoever sets or changes q->cfg otherwise must call it again.  Returns 0
+ * or NB_ENOMEM.  q_close frees the index.
+ */
+int q_config_index(struct q *q);
 
 /* q_init - defaults: table output, today's date in China (UTC+8). */
 void q_init(struct q *q, const char *cmd);

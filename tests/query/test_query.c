@@ -61,10 +61,56 @@ test_kind_override(void **state)
 	cfg.agencies = &ag;
 	cfg.nagencies = 1;
 	q.cfg = &cfg;
+	assert_int_equal(q_config_index(&q), 0);
 	assert_int_equal(q_kind(&q, a.name, &a), Q_KIND_DEPARTMENT);
 	ag.kind = NB_KIND_AUTO;
+	assert_int_equal(q_config_index(&q), 0);
 	assert_int_equal(q_kind(&q, a.name, &a), Q_KIND_GOVERNMENT);
 	assert_int_equal(q_kind(&q, "樟树市人民政府", NULL), Q_KIND_GOVERNMENT);
+	q.cfg = NULL;
+	assert_int_equal(q_config_index(&q), 0);
+}
+
+/* Many configured kinds: each found by name among them. */
+static void
+test_kind_many(void **state)
+{
+	enum { N = 50000 };
+	struct nb_config cfg = {0};
+	struct q q;
+	char name[64];
+
+	(void)state;
+	q_init(&q, "test");
+	cfg.agencies = calloc(N, sizeof(*cfg.agencies));
+	assert_non_null(cfg.agencies);
+	cfg.nagencies = N;
+	for (int i = 0; i < N; i++) {
+		/* a county government named as a department, and back */
+		snprintf(name, sizeof(name), "第%d县%s", i,
+		         i % 2 ? "人民政府" : "教育局");
+		cfg.agencies[i].name = strdup(name);
+		cfg.agencies[i].kind =
+		    i % 3 == 0
+		        ? NB_KIND_AUTO
+		        : (i % 2 ? NB_KIND_DEPARTMENT : NB_KIND_GOVERNMENT);
+	}
+	q.cfg = &cfg;
+	assert_int_equal(q_config_index(&q), 0);
+	for (int i = 0; i < N; i++) {
+		enum q_kind want =
+		    i % 3 == 0 ? (i % 2 ? Q_KIND_GOVERNMENT : Q_KIND_DEPARTMENT)
+		    : i % 2    ? Q_KIND_DEPARTMENT
+		               : Q_KIND_GOVERNMENT;
+
+		assert_int_equal(q_kind(&q, cfg.agencies[i].name, NULL), want);
+	}
+	assert_int_equal(q_kind(&q, "第1县教育局", NULL), Q_KIND_DEPARTMENT);
+	q.cfg = NULL;
+	assert_int_equal(q_config_index(&q), 0);
+	for (int i = 0; i < N; i++)
+		free(cfg.agencies[i].name);
+	free(cfg.agencies);
 }
 
 static void
@@ -226,6 +272,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_kind_infer),
 	    cmocka_unit_test(test_kind_override),
+	    cmocka_unit_test(test_kind_many),
 	    cmocka_unit_test(test_deadlines),
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_table_terminal),
