@@ -72,7 +72,7 @@ on_report(const struct store_report *r, void *arg)
 	    (rc = q_table_set(t, 0, Q_STR, r->agency)) != 0 ||
 	    (rc = q_table_set(t, 1, r->region[0] ? Q_STR : Q_NULL,
 	                      r->region)) != 0 ||
-	    (rc = q_table_setf(t, 2, Q_NUM, "%d", r->year)) != 0 ||
+	    (rc = q_table_setn(t, 2, r->year)) != 0 ||
 	    (rc = q_table_set(t, 3, tpl ? Q_STR : Q_NULL, tpl)) != 0 ||
 	    (rc = q_table_set(t, 4, pub ? Q_STR : Q_NULL, pub)) != 0 ||
 	    (rc = q_table_set(t, 5, Q_STR, dl)) != 0 ||
@@ -82,7 +82,7 @@ on_report(const struct store_report *r, void *arg)
 	                          ? "unparsed"
 	                          : q_checks_text(&ck, buf, sizeof(buf)))) !=
 	        0 ||
-	    (rc = q_table_setf(t, 8, Q_NUM, "%u", r->nversions)) != 0 ||
+	    (rc = q_table_setn(t, 8, r->nversions)) != 0 ||
 	    (rc = q_table_set(t, 9, Q_STR, r->url)) != 0)
 		return rc;
 	return 0;

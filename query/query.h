@@ -131,6 +131,8 @@ void q_table_free(struct q_table *t);
 int q_table_row(struct q_table *t);
 /* set a cell of the current row (text copied) */
 int q_table_set(struct q_table *t, int col, enum q_cell type, const char *s);
+/* q_table_setn - a Q_NUM cell holding the integer v */
+int q_table_setn(struct q_table *t, int col, long long v);
 int q_table_setf(struct q_table *t, int col, enum q_cell type, const char *fmt,
                  ...) NB_PRINTF(4, 5);
 /* a JSON scalar (string, integer, real, true/false, null) as a cell */

@@ -14,8 +14,9 @@
 
 struct cell {
 	char *s;
-	int width; /* display columns, -1 until measured */
-	enum q_cell type;
+	int width;          /* display columns, -1 until measured */
+	unsigned char type; /* enum q_cell */
+	unsigned char ctl;  /* has control characters (once measured) */
 };
 
 /* Cell text lives in blocks that are freed with the table: a national
@@ -104,7 +105,7 @@ q_table_row(struct q_table *t)
 	}
 	for (int i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * t->ncols + i] =
-		    (struct cell){NULL, -1, Q_NULL};
+		    (struct cell){NULL, -1, Q_NULL, 0};
 	t->nrows++;
 	return 0;
 }
@@ -124,7 +125,8 @@ cell_set(struct q_table *t, int col, enum q_cell type, const char *s,
 	}
 	c->s = p;
 	c->width = -1;
-	c->type = type;
+	c->type = (unsigned char)type;
+	c->ctl = 0;
 	return 0;
 }
 
@@ -134,6 +136,21 @@ q_table_set(struct q_table *t, int col, enum q_cell type, const char *s)
 	if (s == NULL)
 		s = "";
 	return cell_set(t, col, type, s, strlen(s));
+}
+
+int
+q_table_setn(struct q_table *t, int col, long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u =
+	    v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return cell_set(t, col, Q_NUM, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 int
@@ -169,8 +186,7 @@ q_table_setj(struct q_table *t, int col, const json_t *v)
 	if (json_is_string(v))
 		return q_table_set(t, col, Q_STR, json_string_value(v));
 	if (json_is_integer(v))
-		return q_table_setf(t, col, Q_NUM, "%" JSON_INTEGER_FORMAT,
-		                    json_integer_value(v));
+		return q_table_setn(t, col, json_integer_value(v));
 	if (json_is_real(v))
 		/* as the indexer writes reals: 15 significant digits read back
 		   exactly what a report writes */
@@ -297,12 +313,15 @@ cp_width(unsigned c)
 
 	if (c < 0x20 || c == 0x7f)
 		return 1; /* printed as a blank */
+	if (c >= 0x4e00 && c <= 0x9fff)
+		return 2; /* CJK unified ideographs: most of every name */
 	w = wcwidth((wchar_t)c);
 	return w < 0 ? 1 : w;
 }
 
-int
-q_width(const char *s)
+/* the display width of s; *ctl set if it has control characters */
+static int
+width_ctl(const char *s, unsigned char *ctl)
 {
 	int w = 0, len;
 
@@ -311,17 +330,30 @@ q_width(const char *s)
 		if (*p >= 0x20 && *p < 0x7f) {
 			w++;
 			len = 1;
-		} else
+		} else {
+			if (*p < 0x20 || *p == 0x7f)
+				*ctl = 1;
 			w += cp_width(utf8_next(p, &len));
+		}
 	return w;
+}
+
+int
+q_width(const char *s)
+{
+	unsigned char ctl = 0;
+
+	return width_ctl(s, &ctl);
 }
 
 /* the width of a cell's text ("-" for null), measured once */
 static int
 cell_width(struct cell *x)
 {
-	if (x->width < 0)
-		x->width = q_width(x->type == Q_NULL ? "-" : x->s);
+	if (x->width < 0) {
+		x->ctl = 0;
+		x->width = width_ctl(x->type == Q_NULL ? "-" : x->s, &x->ctl);
+	}
 	return x->width;
 }
 
@@ -357,28 +389,6 @@ put_text(FILE *fp, const char *s)
 	}
 }
 
-/* print s cut to `max' columns, the last one "…"; returns the columns */
-static int
-put_cut(FILE *fp, const char *s, int max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	int w = 0, len, cw;
-
-	ctype_utf8();
-	for (; *p; p += len) {
-		cw = cp_width(utf8_next(p, &len));
-		if (w + cw > max - 1)
-			break;
-		if (*p < 0x20 || *p == 0x7f)
-			fputc(' ', fp);
-		else
-			fwrite(p, 1, len, fp);
-		w += cw;
-	}
-	fputs("…", fp);
-	return w + 1;
-}
-
 void
 q_pad(FILE *fp, const char *s, int width, int right)
 {
@@ -393,6 +403,84 @@ q_pad(FILE *fp, const char *s, int width, int right)
 
 /* ------------------------------------------------------------ print */
 
+/* a line of the terminal table, made in memory */
+struct linebuf {
+	char *p;
+	size_t n, cap;
+};
+
+static int
+lb_put(struct linebuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->n < n) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+
+		while (cap - b->n < n)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL)
+			return NB_ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	return 0;
+}
+
+static int
+lb_blanks(struct linebuf *b, int n)
+{
+	static const char sp[] = "                                ";
+	int rc = 0;
+
+	for (; n > 0 && rc == 0; n -= (int)sizeof(sp) - 1)
+		rc = lb_put(b, sp,
+		            n < (int)sizeof(sp) - 1 ? (size_t)n
+		                                    : sizeof(sp) - 1);
+	return rc;
+}
+
+/* s, control characters as blanks (as put_text) */
+static int
+lb_text(struct linebuf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int len, rc = 0;
+
+	for (; *p >= 0x20 && *p != 0x7f; p++)
+		;
+	if (*p == '\0')
+		return lb_put(b, s, (size_t)(p - (const unsigned char *)s));
+	for (p = (const unsigned char *)s; *p && rc == 0; p += len) {
+		utf8_next(p, &len);
+		rc = *p < 0x20 || *p == 0x7f ? lb_put(b, " ", 1)
+		                             : lb_put(b, (const char *)p, len);
+	}
+	return rc;
+}
+
+/* s cut to `max' columns, the last one "…"; *w the columns */
+static int
+lb_cut(struct linebuf *b, const char *s, int max, int *w)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int len, cw, rc = 0;
+
+	*w = 0;
+	ctype_utf8();
+	for (; *p && rc == 0; p += len) {
+		cw = cp_width(utf8_next(p, &len));
+		if (*w + cw > max - 1)
+			break;
+		rc = *p < 0x20 || *p == 0x7f ? lb_put(b, " ", 1)
+		                             : lb_put(b, (const char *)p, len);
+		*w += cw;
+	}
+	*w += 1;
+	return rc != 0 ? rc : lb_put(b, "…", strlen("…"));
+}
+
 static const char *
 col_name(const struct q_table *t, int i)
 {
@@ -403,20 +491,24 @@ static int
 print_terminal(struct q_table *t, FILE *fp)
 {
 	int *w = calloc(t->ncols, sizeof(int));
+	struct linebuf lb = {NULL, 0, 0};
+	int rc = 0;
 
 	if (w == NULL)
 		return NB_ENOMEM;
-	for (int c = 0; c < t->ncols; c++) {
+	for (int c = 0; c < t->ncols; c++)
 		w[c] = q_width(col_name(t, c));
-		for (size_t r = 0; r < t->nrows; r++) {
+	/* row by row: the cells lie so in memory */
+	for (size_t r = 0; r < t->nrows; r++)
+		for (int c = 0; c < t->ncols; c++) {
 			int cw = cell_width(&t->cells[r * t->ncols + c]);
 
 			if (cw > w[c])
 				w[c] = cw;
 		}
+	for (int c = 0; c < t->ncols; c++)
 		if (t->maxw[c] > 0 && w[c] > t->maxw[c])
 			w[c] = t->maxw[c];
-	}
 	for (int c = 0; c < t->ncols; c++) {
 		int right = t->cols[c][0] == '>';
 		int last = c == t->ncols - 1;
@@ -426,29 +518,38 @@ print_terminal(struct q_table *t, FILE *fp)
 		q_pad(fp, col_name(t, c), last && !right ? 0 : w[c], right);
 	}
 	fputc('\n', fp);
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (int c = 0; c < t->ncols; c++) {
+	/* each row is made in memory and written whole: a national listing
+	 * is millions of rows, and a stdio call per piece was most of it */
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		lb.n = 0;
+		for (int c = 0; c < t->ncols && rc == 0; c++) {
 			struct cell *x = &t->cells[r * t->ncols + c];
 			const char *s = x->type == Q_NULL ? "-" : x->s;
 			int right = t->cols[c][0] == '>';
 			int last = c == t->ncols - 1, cw;
 
 			if (c)
-				fputs("  ", fp);
+				rc = lb_blanks(&lb, 2);
 			cw = cell_width(x);
-			if (right)
-				blanks(fp, w[c] - cw);
+			if (rc == 0 && right)
+				rc = lb_blanks(&lb, w[c] - cw);
+			if (rc != 0)
+				break;
 			if (t->maxw[c] > 0 && cw > t->maxw[c])
-				cw = put_cut(fp, s, t->maxw[c]);
+				rc = lb_cut(&lb, s, t->maxw[c], &cw);
+			else if (!x->ctl)
+				rc = lb_put(&lb, s, strlen(s));
 			else
-				put_text(fp, s);
-			if (!right && !last)
-				blanks(fp, w[c] - cw);
+				rc = lb_text(&lb, s);
+			if (rc == 0 && !right && !last)
+				rc = lb_blanks(&lb, w[c] - cw);
 		}
-		fputc('\n', fp);
+		if (rc == 0 && (rc = lb_put(&lb, "\n", 1)) == 0)
+			fwrite_unlocked(lb.p, 1, lb.n, fp);
 	}
+	free(lb.p);
 	free(w);
-	return 0;
+	return rc;
 }
 
 void
