@@ -496,8 +496,13 @@ void
 q_deadline(enum q_kind k, int year, char buf[11])
 {
 	/* year is 1900..2999 (the store refuses others) */
-	snprintf(buf, 11, "%04u-%s", (unsigned)(year + 1) % 10000u,
-	         k == Q_KIND_GOVERNMENT ? "03-31" : "01-31");
+	unsigned y = (unsigned)(year + 1) % 10000u;
+
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	memcpy(buf + 4, k == Q_KIND_GOVERNMENT ? "-03-31" : "-01-31", 7);
 }
 
 const char *

@@ -131,6 +131,10 @@ void q_table_free(struct q_table *t);
 int q_table_row(struct q_table *t);
 /* set a cell of the current row (text copied) */
 int q_table_set(struct q_table *t, int col, enum q_cell type, const char *s);
+/* q_table_setref - the same without a copy: s must stay valid and
+ * unchanged until the table is printed (a string in the archive's map,
+ * while the read transaction lasts; a constant) */
+int q_table_setref(struct q_table *t, int col, enum q_cell type, const char *s);
 /* q_table_setn - a Q_NUM cell holding the integer v */
 int q_table_setn(struct q_table *t, int col, long long v);
 int q_table_setf(struct q_table *t, int col, enum q_cell type, const char *fmt,
@@ -141,6 +145,9 @@ size_t q_table_rows(const struct q_table *t);
 /* q_table_sort - order the rows by the text of column col (byte order,
  * nulls first), keeping the order of rows that have the same. */
 int q_table_sort(struct q_table *t, int col);
+/* q_table_order - order the rows by key[row] (each < nkeys), rows of the
+ * same key in the order they were added; linear.  0 or NB_ENOMEM. */
+int q_table_order(struct q_table *t, const uint32_t *key, uint32_t nkeys);
 /* limit a column's terminal width (longer text is cut with "…") */
 void q_table_maxwidth(struct q_table *t, int col, int width);
 /*
@@ -282,7 +289,7 @@ struct q_checks {
 void q_record_checks(const json_t *rec, struct q_checks *c);
 /* the same from a summary */
 void q_summary_checks(const struct store_summary *s, struct q_checks *c);
-/* "ok", "2 failed", "ok (3 unknown)"... into buf */
+/* "ok", "2 failed", "ok, 3 unknown"...: buf, or a constant string */
 const char *q_checks_text(const struct q_checks *c, char *buf, size_t len);
 /* the name of a check instance: rule[column|row|group], into buf */
 const char *q_check_name(const json_t *check, char *buf, size_t len);

@@ -4,6 +4,7 @@
  */
 #include <locale.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -131,6 +132,18 @@ cell_set(struct q_table *t, int col, enum q_cell type, const char *s,
 }
 
 int
+q_table_setref(struct q_table *t, int col, enum q_cell type, const char *s)
+{
+	struct cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
+
+	c->s = type != Q_NULL ? (char *)(s != NULL ? s : "") : NULL;
+	c->width = -1;
+	c->type = (unsigned char)type;
+	c->ctl = 0;
+	return 0;
+}
+
+int
 q_table_set(struct q_table *t, int col, enum q_cell type, const char *s)
 {
 	if (s == NULL)
@@ -248,6 +261,47 @@ q_table_sort(struct q_table *t, int col)
 	free(k);
 	t->cells = c;
 	t->cap = t->nrows;
+	return 0;
+}
+
+int
+q_table_order(struct q_table *t, const uint32_t *key, uint32_t nkeys)
+{
+	size_t *at = calloc((size_t)nkeys + 1, sizeof(*at));
+	size_t *to = malloc((t->nrows + 1) * sizeof(*to));
+	struct cell *row = malloc((t->ncols + 1) * sizeof(*row));
+	size_t rowsize = t->ncols * sizeof(*row);
+
+	if (at == NULL || to == NULL || row == NULL) {
+		free(at);
+		free(to);
+		free(row);
+		return NB_ENOMEM;
+	}
+	/* a counting sort: where each key's rows start, each row's place */
+	for (size_t r = 0; r < t->nrows; r++)
+		at[key[r] + 1]++;
+	for (uint32_t k = 0; k < nkeys; k++)
+		at[k + 1] += at[k];
+	for (size_t r = 0; r < t->nrows; r++)
+		to[r] = at[key[r]]++;
+	/* then the rows moved there in place, cycle by cycle: no second
+	 * copy of a table that may be hundreds of megabytes */
+	for (size_t r = 0; r < t->nrows; r++)
+		while (to[r] != r) {
+			size_t d = to[r], td = to[d];
+			struct cell *x = &t->cells[r * t->ncols],
+			            *y = &t->cells[d * t->ncols];
+
+			memcpy(row, y, rowsize);
+			memcpy(y, x, rowsize);
+			memcpy(x, row, rowsize);
+			to[d] = d;
+			to[r] = td;
+		}
+	free(at);
+	free(to);
+	free(row);
 	return 0;
 }
 

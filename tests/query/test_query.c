@@ -218,6 +218,68 @@ test_table_csv_json(void **state)
 	q_table_free(t);
 }
 
+/* the table printed as CSV, in a string the caller frees */
+static char *
+table_csv(struct q_table *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	assert_int_equal(q_table_print(t, Q_FMT_CSV, fp), 0);
+	fclose(fp);
+	return buf;
+}
+
+/* q_table_order by ranks gives what q_table_sort by the names gives:
+ * rows of one name in the order they came; setref and setn cells too */
+static void
+test_table_order(void **state)
+{
+	static const char *const cols[] = {"name", ">n", "ref"};
+	static const char *const names[] = {"丙", "甲", "乙", "甲甲", "Z"};
+	enum { N = 2000 };
+	struct q_table *a = q_table_new(cols, 3), *b = q_table_new(cols, 3);
+	uint32_t *key = calloc(N, sizeof(*key)), rank[5];
+	char *x, *y;
+
+	(void)state;
+	assert_non_null(key);
+	/* names' ranks in byte order */
+	for (int i = 0; i < 5; i++) {
+		rank[i] = 0;
+		for (int j = 0; j < 5; j++)
+			rank[i] += strcmp(names[j], names[i]) < 0;
+	}
+	for (int r = 0; r < N; r++) {
+		int i = (r * 7 + r / 3) % 5;
+
+		for (int k = 0; k < 2; k++) {
+			struct q_table *t = k ? b : a;
+
+			assert_int_equal(q_table_row(t), 0);
+			assert_int_equal(q_table_set(t, 0, Q_STR, names[i]), 0);
+			assert_int_equal(q_table_setn(t, 1, r - N / 2), 0);
+			assert_int_equal(
+			    q_table_setref(t, 2, Q_STR, cols[r % 3]), 0);
+		}
+		key[r] = rank[i];
+	}
+	assert_int_equal(q_table_order(a, key, 5), 0);
+	assert_int_equal(q_table_sort(b, 0), 0);
+	x = table_csv(a);
+	y = table_csv(b);
+	assert_string_equal(x, y);
+	/* and it is sorted: the first row is Z's, the first of them (r = 2) */
+	assert_memory_equal(x, "name,n,ref\r\nZ,-998,ref\r\n", 24);
+	free(x);
+	free(y);
+	free(key);
+	q_table_free(a);
+	q_table_free(b);
+}
+
 static void
 test_fields(void **state)
 {
@@ -277,6 +339,7 @@ main(void)
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_table_terminal),
 	    cmocka_unit_test(test_table_csv_json),
+	    cmocka_unit_test(test_table_order),
 	    cmocka_unit_test(test_fields),
 	};
 
