@@ -14,7 +14,6 @@ that site's reports are in the archive:
  3. SIGTERM: the daemon exits 0 within seconds.
 """
 import atexit
-import http.client
 import json
 import os
 import signal
@@ -39,6 +38,10 @@ def check(name, cond, detail=""):
         print("FAIL: %s %s" % (name, str(detail)[:2000]))
 
 
+sys.path.insert(0, os.path.join(src, "tests", "fixture"))
+from nbfixture import Fixture, FixtureError  # noqa: E402
+
+
 def stop_all():
     for p in procs:
         if p.poll() is None:
@@ -48,15 +51,19 @@ def stop_all():
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+    fx.stop()
 
-
-atexit.register(stop_all)
 
 tmp = tempfile.mkdtemp(prefix="nb-reload-")
 data = os.path.join(tmp, "data")
 ini = os.path.join(tmp, "nianbao.ini")
-portfile = os.path.join(tmp, "port")
 dlog = os.path.join(tmp, "nianbaod.log")
+try:
+    fx = Fixture(fixture, tmp)
+except FixtureError as e:
+    print("FAIL: %s" % e)
+    sys.exit(1)
+atexit.register(stop_all)
 
 
 def bail(why):
@@ -67,31 +74,11 @@ def bail(why):
     sys.exit(1)
 
 
-fx = subprocess.Popen([fixture, "--seed", "1", "--port", "0",
-                       "--port-file", portfile],
-                      stdout=subprocess.DEVNULL,
-                      stderr=open(os.path.join(tmp, "fixture.log"), "w"))
-procs.append(fx)
-for _ in range(200):
-    if os.path.exists(portfile) and open(portfile).read().strip():
-        break
-    if fx.poll() is not None:
-        bail("nb-fixture exited")
-    time.sleep(0.05)
-else:
-    bail("nb-fixture did not report its port in 10 s")
-port = int(open(portfile).read())
-
-
 def fixture_json(path):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    c.request("GET", path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    if r.status != 200:
-        bail("GET %s: %d" % (path, r.status))
-    return json.loads(body)
+    try:
+        return fx.json(path)
+    except FixtureError as e:
+        bail(e)
 
 
 def requests_to(hosts):
@@ -109,14 +96,9 @@ a, b = sites
 def write_config(ss, extra=""):
     tmpf = ini + ".new"
     with open(tmpf, "w", encoding="utf-8") as f:
-        f.write("[nianbao]\ndata_dir = %s\naliases = %s/config/aliases.conf\n"
-                "[crawl]\nresolve = *:%d:127.0.0.1\nallow_private = yes\n"
-                "delay = 0s\nper_host = 2\nconcurrency = 8\ntimeout = 10s\n"
-                "recrawl = 1h\nrecrawl_reports = 1h\n%s" % (data, src, port,
-                                                            extra))
-        for s in ss:
-            f.write("[site %s]\nname = %s\nstart = %s\nallow = %s\n" %
-                    (s["id"], s["name"], s["start"], " ".join(s["allow"])))
+        f.write(fx.config(data, src, "delay = 0s\nper_host = 2\n"
+                          "concurrency = 8\ntimeout = 10s\nrecrawl = 1h\n"
+                          "recrawl_reports = 1h\n" + extra, ss))
     os.rename(tmpf, ini)
 
 

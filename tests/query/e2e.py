@@ -11,8 +11,9 @@ and late (per year, per county and over all years, with the days), the
 coverage grid and its counts per county, check, stats, every record's
 tables; for a report of each kind of page, show --raw and warc get give
 the document the record was made from and parse of it the same tables;
-warc cdxj holds every report's document and warc verify finds nothing.  POST /__fixture/advance then posts one report and edits another;
-after a second crawl `new --consumer` shows exactly those two, `show`
+warc cdxj holds every report's document and warc verify finds nothing.
+POST /__fixture/advance then posts one report and edits another; after a
+second crawl `new --consumer` shows exactly those two, `show`
 gives their new records, `history` the cells the edit changed, and every
 answer above is compared again with the manifest as it is now.
 
@@ -26,7 +27,6 @@ import hashlib
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -52,56 +52,34 @@ def same_set(name, got, want):
           (sorted(got - want)[:20], sorted(want - got)[:20]))
 
 
+sys.path.insert(0, os.path.join(src, "tests", "fixture"))
+from nbfixture import Fixture, FixtureError  # noqa: E402
+
 tmp = tempfile.mkdtemp(prefix="nb-e2e-")
 data = os.path.join(tmp, "data")
 ini = os.path.join(tmp, "nianbao.ini")
-portfile = os.path.join(tmp, "port")
-fx = subprocess.Popen([fixture, "--seed", "1", "--port", "0",
-                       "--port-file", portfile],
-                      stdout=subprocess.DEVNULL,
-                      stderr=open(os.path.join(tmp, "fixture.log"), "w"))
-
-
-def stop():
-    if fx.poll() is None:
-        fx.send_signal(signal.SIGTERM)
-        try:
-            fx.wait(10)
-        except subprocess.TimeoutExpired:
-            fx.kill()
-            fx.wait()
-
-
-atexit.register(stop)
 
 
 def bail(why):
     print("FAIL: %s" % why)
-    stop()
+    fx.stop()
     sys.exit(1)
 
 
-for _ in range(200):
-    if os.path.exists(portfile) and open(portfile).read().strip():
-        break
-    if fx.poll() is not None:
-        bail("nb-fixture exited: %s" %
-             open(os.path.join(tmp, "fixture.log")).read())
-    time.sleep(0.05)
-else:
-    bail("nb-fixture did not report its port in 10 s")
-port = int(open(portfile).read())
+try:
+    fx = Fixture(fixture, tmp)
+except FixtureError as e:
+    print("FAIL: %s" % e)
+    sys.exit(1)
+atexit.register(fx.stop)
+port = fx.port
 
 
 def fixture_json(method, path):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    c.request(method, path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    if r.status != 200:
-        bail("%s %s: %d" % (method, path, r.status))
-    return json.loads(body)
+    try:
+        return fx.json(path, method)
+    except FixtureError as e:
+        bail(e)
 
 
 def fixture_summary():
@@ -175,15 +153,9 @@ def days(a, b):
 
 m = fixture_json("GET", "/__fixture/manifest")
 with open(ini, "w", encoding="utf-8") as f:
-    f.write("[nianbao]\ndata_dir = %s\naliases = %s/config/aliases.conf\n"
-            "[crawl]\nresolve = *:%d:127.0.0.1\nallow_private = yes\n"
-            "delay = 0s\nper_host = 4\nconcurrency = 16\ntimeout = 10s\n"
-            "recrawl = 1s\nrecrawl_reports = 1s\n" % (data, src, port))
-    for s in m["sites"]:
-        if s["bench"]:
-            continue
-        f.write("[site %s]\nname = %s\nstart = %s\nallow = %s\n" %
-                (s["id"], s["name"], s["start"], " ".join(s["allow"])))
+    f.write(fx.config(data, src, "delay = 0s\nper_host = 4\nconcurrency = 16\n"
+                      "timeout = 10s\nrecrawl = 1s\nrecrawl_reports = 1s\n",
+                      [s for s in m["sites"] if not s["bench"]]))
 crawl()
 TODAY = ["--today", m["today"]]
 Y0, Y1 = m["years"]
@@ -503,7 +475,7 @@ check("history of the edit", len(vs) == 2 and changed and
       (len(vs), sorted(changed), sorted(hf)))
 check("history: the edit kept the date", "source.published" not in hf, hf)
 
-stop()
+fx.stop()
 subprocess.run(["rm", "-rf", tmp])
 print("%d passed, %d failed in %.0f s" % (passes, fails,
                                           time.monotonic() - START))
