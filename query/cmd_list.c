@@ -144,13 +144,10 @@ on_report(const struct store_report *r, void *arg)
 	if (x->template && (tpl == NULL || strcmp(tpl, x->template) != 0))
 		return 0;
 	if (x->roster) {
-		/* a new year starts a new walk of the roster */
-		size_t seen = x->ro.year == r->year ? x->ro.seen : 0;
-
 		q_deadline(q_roster_kind(x->q, x->txn, &x->ro, r), r->year, dl);
 		if (x->rank != NULL &&
-		    (rc = x->ro.seen > seen
-		              ? key_push(x, x->rank[x->ro.pos - 1])
+		    (rc = x->ro.hit != (size_t)-1
+		              ? key_push(x, x->rank[x->ro.hit])
 		              : (x->unranked = 1, key_push(x, 0))) != 0)
 			return rc;
 	} else

@@ -469,6 +469,7 @@ q_roster_kind(struct q *q, struct store_txn *txn, struct q_roster *ro,
 {
 	if (r->year != ro->year)
 		q_roster_start(ro, r->year);
+	ro->hit = (size_t)-1;
 	while (ro->pos < ro->n) {
 		const struct q_roster_entry *e = &ro->a[ro->pos];
 		int c = strcmp(e->region, r->region);
@@ -480,6 +481,7 @@ q_roster_kind(struct q *q, struct store_txn *txn, struct q_roster *ro,
 		ro->pos++;
 		if (c == 0) {
 			ro->seen++;
+			ro->hit = ro->pos - 1;
 			return e->kind;
 		}
 	}

@@ -215,6 +215,7 @@ struct q_roster {
 	size_t pos;  /* where the scan is */
 	int year;    /* of the scan */
 	size_t seen; /* reports of the scan whose agency is in the roster */
+	size_t hit;  /* entry the last q_roster_kind met, or (size_t)-1 */
 };
 
 /* q_roster_load - the agencies of region (NULL: all).  0 or an error. */
